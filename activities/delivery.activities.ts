@@ -1,0 +1,160 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Channel, ProviderKey } from '../domain/channels';
+import { FailureType } from '../domain/failures';
+import type { MessageContent, MessageIdentity, Recipient } from '../domain/message';
+import { renderContent } from '../domain/render';
+import type { MessageReason, MessageStatus } from '../domain/status';
+import type { MessageLog, ProviderAcceptance, ProviderDeliveryState, ProviderRegistry } from './ports';
+
+export interface DeliveryRequest {
+  identity: MessageIdentity;
+  channel: Channel;
+  provider: ProviderKey;
+  to: Recipient;
+  content: MessageContent;
+  data: Record<string, unknown>;
+  override?: Record<string, unknown>;
+}
+
+export interface DeliveryReceipt {
+  providerMessageId: string;
+  tracking: ProviderAcceptance['tracking'];
+}
+
+export interface StatusCheck {
+  identity: MessageIdentity;
+  channel: Channel;
+  provider: ProviderKey;
+  providerMessageId: string;
+}
+
+export interface AttemptFailure {
+  identity: MessageIdentity;
+  channel: Channel;
+  provider: ProviderKey;
+  error: string;
+}
+
+export interface MessageOutcome {
+  identity: MessageIdentity;
+  status: MessageStatus;
+  reason?: MessageReason;
+  error?: string;
+}
+
+export interface DeliveryDeps {
+  providers: ProviderRegistry;
+  messageLog: MessageLog;
+  now?: () => number;
+}
+
+function missingContact(channel: Channel): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`recipient has no address for ${channel}`, FailureType.MissingContact);
+}
+
+/** Activities that talk to providers and keep the message log. Built from their dependencies, never from globals. */
+export function createDeliveryActivities({ providers, messageLog, now = Date.now }: DeliveryDeps) {
+  function smsProvider(key: ProviderKey) {
+    const provider = providers.sms.find((p) => p.key === key);
+    if (!provider)
+      throw ApplicationFailure.nonRetryable(`sms provider ${key} is not configured`, FailureType.ProviderMisconfigured);
+    return provider;
+  }
+  function emailProvider(key: ProviderKey) {
+    const provider = providers.email.find((p) => p.key === key);
+    if (!provider)
+      throw ApplicationFailure.nonRetryable(
+        `email provider ${key} is not configured`,
+        FailureType.ProviderMisconfigured,
+      );
+    return provider;
+  }
+
+  async function send(request: DeliveryRequest): Promise<ProviderAcceptance> {
+    let rendered;
+    try {
+      rendered = renderContent(request.content, request.data, request.to, request.channel);
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(
+        `content does not render: ${(error as Error).message}`,
+        FailureType.RenderFailed,
+      );
+    }
+    const messageId = request.identity.id;
+    if (request.channel === 'sms') {
+      if (!request.to.phone_number) throw missingContact('sms');
+      return smsProvider(request.provider).send({
+        messageId,
+        to: request.to.phone_number,
+        body: rendered.text,
+        override: request.override,
+      });
+    }
+    if (!request.to.email) throw missingContact('email');
+    const subject = rendered.title || rendered.text.split('\n')[0].slice(0, 78);
+    return emailProvider(request.provider).send({
+      messageId,
+      to: request.to.email,
+      subject,
+      text: rendered.text,
+      html: rendered.html,
+      override: request.override,
+    });
+  }
+
+  return {
+    /** Renders the content for one channel and hands it to one provider; records SENT when the provider accepts. */
+    async deliverMessage(request: DeliveryRequest): Promise<DeliveryReceipt> {
+      const acceptance = await send(request);
+      await messageLog.apply(request.identity, {
+        at: now(),
+        status: 'SENT',
+        attempt: {
+          channel: request.channel,
+          provider: request.provider,
+          status: 'SENT',
+          reference: acceptance.providerMessageId
+            ? { [acceptance.referenceName]: acceptance.providerMessageId }
+            : undefined,
+        },
+      });
+      return { providerMessageId: acceptance.providerMessageId, tracking: acceptance.tracking };
+    },
+
+    /**
+     * Asks the provider what became of a message and records a delivery. A failure is only returned: the
+     * workflow decides whether routing moves on, and records the attempt.
+     */
+    async checkDeliveryStatus(check: StatusCheck): Promise<ProviderDeliveryState> {
+      const state = await smsProvider(check.provider).fetchState(check.providerMessageId);
+      if (state.state === 'delivered') {
+        const attempt = { channel: check.channel, provider: check.provider, status: 'DELIVERED' as const };
+        await messageLog.apply(check.identity, { at: now(), status: 'DELIVERED', attempt });
+      }
+      return state;
+    },
+
+    /** Records a provider attempt that failed for good, before routing moves on. */
+    async recordAttemptFailure(failure: AttemptFailure): Promise<void> {
+      await messageLog.apply(failure.identity, {
+        at: now(),
+        attempt: {
+          channel: failure.channel,
+          provider: failure.provider,
+          status: 'UNDELIVERABLE',
+          error: failure.error,
+        },
+      });
+    },
+
+    /** Records how a message ended when no provider delivered it (UNROUTABLE, UNDELIVERABLE, UNMAPPED). */
+    async recordMessageOutcome(outcome: MessageOutcome): Promise<void> {
+      await messageLog.apply(outcome.identity, {
+        at: now(),
+        status: outcome.status,
+        reason: outcome.reason,
+        error: outcome.error,
+      });
+    },
+  };
+}

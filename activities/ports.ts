@@ -1,0 +1,52 @@
+import type { MessageIdentity, MessageRecord } from '../domain/message';
+import type { StatusUpdate } from '../domain/message-record';
+
+/** What a provider said when it accepted a message. */
+export interface ProviderAcceptance {
+  providerMessageId: string;
+  /** The name the provider gives its id, shown as `providers[].reference` (`sid`, `x-message-id`). */
+  referenceName: string;
+  /** `poll` when the provider has a status API the workflow should follow. */
+  tracking: 'poll' | 'none';
+}
+
+/** A provider's answer to "what happened to this message?", reduced to what routing needs. */
+export type ProviderDeliveryState = { state: 'pending' } | { state: 'delivered' } | { state: 'failed'; error: string };
+
+export interface SmsRequest {
+  messageId: string;
+  to: string;
+  body: string;
+  override?: Record<string, unknown>;
+}
+
+export interface EmailRequest {
+  messageId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  override?: Record<string, unknown>;
+}
+
+export interface SmsProvider {
+  readonly key: 'twilio';
+  send(request: SmsRequest): Promise<ProviderAcceptance>;
+  fetchState(providerMessageId: string): Promise<ProviderDeliveryState>;
+}
+
+export interface EmailProvider {
+  readonly key: 'sendgrid';
+  send(request: EmailRequest): Promise<ProviderAcceptance>;
+}
+
+export interface ProviderRegistry {
+  sms: SmsProvider[];
+  email: EmailProvider[];
+}
+
+/** The message log: where every status change lands so `GET /messages` can read it without Temporal. */
+export interface MessageLog {
+  apply(identity: MessageIdentity, update: StatusUpdate): Promise<MessageRecord>;
+  get(id: string): Promise<MessageRecord | undefined>;
+}

@@ -1,0 +1,50 @@
+import { FailureType } from '../../domain/failures';
+import type { EmailProvider, EmailRequest, ProviderAcceptance } from '../ports';
+import { failureForHttpStatus, providerFailure } from './classify';
+import { createSendGridClients, type SendGridSettings } from './sendgrid-client';
+
+interface SendGridResponseError {
+  code?: number | string;
+  message?: string;
+  response?: { body?: { errors?: Array<{ message?: string; field?: string | null }> } };
+}
+
+function classify(error: unknown): Error {
+  const failure = error as SendGridResponseError;
+  // The SDK puts the HTTP status in `code`; network errors carry a string code such as ECONNREFUSED.
+  const status = typeof failure?.code === 'number' ? failure.code : undefined;
+  const reasons = failure?.response?.body?.errors
+    ?.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message))
+    .join('; ');
+  const message = [status, failure?.message, reasons].filter(Boolean).join(' ');
+  const type = status === undefined ? FailureType.ProviderUnavailable : failureForHttpStatus(status);
+  return providerFailure('sendgrid', type, message || String(error), { status });
+}
+
+/** Email through SendGrid's v3 Mail Send, with the official SDK. SendGrid has no status API to poll. */
+export function createSendGridEmailProvider(settings: SendGridSettings): EmailProvider {
+  const { mail } = createSendGridClients(settings);
+  const from = settings.fromName ? { email: settings.fromEmail, name: settings.fromName } : settings.fromEmail;
+
+  return {
+    key: 'sendgrid',
+
+    async send(request: EmailRequest): Promise<ProviderAcceptance> {
+      try {
+        const [response] = await mail.send({
+          from,
+          to: request.to,
+          subject: request.subject,
+          text: request.text,
+          html: request.html,
+          // Event Webhook events carry custom args back, which is how they find the Herald message.
+          customArgs: { herald_message_id: request.messageId },
+        });
+        const id = response.headers['x-message-id'];
+        return { providerMessageId: typeof id === 'string' ? id : '', referenceName: 'x-message-id', tracking: 'none' };
+      } catch (error) {
+        throw classify(error);
+      }
+    },
+  };
+}

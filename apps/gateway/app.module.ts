@@ -1,0 +1,42 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import type { Client } from '@temporalio/client';
+import type { HeraldMessageLog } from '../../db/message-log';
+import type { Logger } from '../common/logger';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import type { GatewayConfig } from './config';
+import { HealthController } from './health/health.controller';
+import { MessagesController } from './messages/messages.controller';
+import { SendController } from './send/send.controller';
+import { SendService } from './send/send.service';
+import { GATEWAY_CONFIG, LOGGER, MESSAGE_LOG, TEMPORAL_CLIENT } from './tokens';
+
+/** What the gateway is given: built by `main.ts` in production and by the tests against their own stack. */
+export interface GatewayDeps {
+  config: GatewayConfig;
+  temporal: Client;
+  messageLog: HeraldMessageLog;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static create(deps: GatewayDeps): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [SendController, MessagesController, HealthController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: deps.config },
+        { provide: TEMPORAL_CLIENT, useValue: deps.temporal },
+        { provide: MESSAGE_LOG, useValue: deps.messageLog },
+        { provide: LOGGER, useValue: deps.logger },
+        {
+          provide: APP_GUARD,
+          useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, deps.config.apiKeys),
+          inject: [Reflector],
+        },
+        SendService,
+      ],
+    };
+  }
+}

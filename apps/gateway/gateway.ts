@@ -1,0 +1,27 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule, type GatewayDeps } from './app.module';
+import { registerDocsRoutes } from './docs/docs.routes';
+import { buildOpenApiDocument } from './docs/openapi';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+
+/** Builds the HTTP gateway (not yet listening), so `main.ts` and the end-to-end tests start it the same way. */
+export async function createGatewayApp(deps: GatewayDeps): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.create(deps),
+    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
+    { logger: ['error', 'warn'] },
+  );
+  app.useGlobalFilters(new ApiExceptionFilter(deps.logger));
+  // The classic v5 SDK parses a body as JSON only when Content-Type is exactly `application/json`.
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json'))
+      reply.header('content-type', 'application/json');
+    return payload;
+  });
+  registerDocsRoutes(fastify, buildOpenApiDocument(deps.config.publicUrl));
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { Client, Connection } from '@temporalio/client';
+import { openDatabase } from '../../db/database';
+import { createMessageLog } from '../../db/message-log';
+import { migrateToLatest } from '../../db/migrations';
+import { createLogger, type Logger } from '../common/logger';
+import { loadGatewayConfig } from './config';
+import { createGatewayApp } from './gateway';
+
+/** Temporal may still be starting (docker compose starts everything at once), so keep trying for a while. */
+async function connectTemporal(address: string, log: Logger): Promise<Connection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Connection.connect({ address });
+    } catch (error) {
+      if (attempt >= 60) throw error;
+      log.warn({ address, attempt }, 'Temporal not reachable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
+async function run(): Promise<void> {
+  const config = loadGatewayConfig();
+  const logger = createLogger('herald-gateway', config.logLevel);
+  const database = openDatabase({ sqlitePath: config.sqlitePath });
+  await migrateToLatest(database.db);
+  const connection = await connectTemporal(config.temporalAddress, logger);
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+
+  const app = await createGatewayApp({ config, temporal, messageLog: createMessageLog(database), logger });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onClose', async () => {
+      await connection.close();
+      await database.close();
+    });
+  await app.listen(config.gatewayPort, config.host);
+  logger.info({ url: config.publicUrl, docs: `${config.publicUrl}/docs` }, 'gateway listening');
+}
+
+run().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Client } from '@temporalio/client';
+import { formatMessageId } from '../../../domain/ids';
+import { messageIdentity, type SendMessageInput } from '../../../domain/message';
+import { TASK_QUEUE } from '../../../domain/task-queues';
+import type { HeraldMessageLog } from '../../../db/message-log';
+import { sendMessage } from '../../../workflows/send-message.workflow';
+import type { Logger } from '../../common/logger';
+import { BadRequest } from '../errors/api-error';
+import { badRequestFromZod } from '../errors/zod-error';
+import { LOGGER, MESSAGE_LOG, TEMPORAL_CLIENT } from '../tokens';
+import { normaliseLegacy, normaliseMessage } from './normalise-send';
+import { legacySendRequestSchema, sendRequestSchema } from './send-request.schema';
+
+export type SendResponse = { requestId: string } | { messageId: string };
+
+/** Starts one `sendMessage` workflow per accepted send; the message id is the workflow id. */
+@Injectable()
+export class SendService {
+  constructor(
+    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    @Inject(MESSAGE_LOG) private readonly messageLog: HeraldMessageLog,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async send(body: unknown): Promise<SendResponse> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new BadRequest('the request body must be a JSON object');
+    }
+    const messageId = formatMessageId(Date.now(), randomBytes(12).toString('hex'));
+    if (!('message' in body)) {
+      // The classic v5 SDK posts a legacy body when called without `message`, and expects `messageId` back.
+      const legacy = legacySendRequestSchema.safeParse(body);
+      if (!legacy.success) throw badRequestFromZod(legacy.error);
+      await this.start(normaliseLegacy(legacy.data, messageId, Date.now()));
+      return { messageId };
+    }
+    const parsed = sendRequestSchema.safeParse(body);
+    if (!parsed.success) throw badRequestFromZod(parsed.error);
+    await this.start(normaliseMessage(parsed.data.message, messageId, Date.now()));
+    return { requestId: messageId };
+  }
+
+  private async start(input: SendMessageInput): Promise<void> {
+    await this.client.workflow.start(sendMessage, {
+      workflowId: input.messageId,
+      taskQueue: TASK_QUEUE,
+      args: [input],
+      staticSummary: `${input.template ?? 'inline content'} to ${input.to.user_id ?? 'an ad hoc recipient'}`,
+    });
+    // After the start, not before: a failed start must leave no record behind. If this write fails the
+    // workflow's own updates create the record, so the send is not lost; it only shows up a moment later.
+    try {
+      await this.messageLog.recordEnqueued(messageIdentity(input));
+    } catch (error) {
+      this.log.warn({ err: error, messageId: input.messageId }, 'could not record ENQUEUED; the workflow will');
+    }
+  }
+}

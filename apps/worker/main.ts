@@ -1,0 +1,52 @@
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createSendGridEmailProvider } from '../../activities/providers/sendgrid-email';
+import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
+import { openDatabase } from '../../db/database';
+import { createMessageLog } from '../../db/message-log';
+import { migrateToLatest } from '../../db/migrations';
+import { createLogger } from '../common/logger';
+import { loadWorkerConfig } from './config';
+import { createWorker } from './create-worker';
+
+async function run(): Promise<void> {
+  const config = loadWorkerConfig();
+  const log = createLogger('herald-worker', config.logLevel);
+  const level = config.logLevel === 'debug' ? 'DEBUG' : 'WARN';
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    telemetryOptions: { logging: { filter: { core: level, other: level } } },
+  });
+
+  const database = openDatabase({ sqlitePath: config.sqlitePath });
+  await migrateToLatest(database.db);
+  const activities = createActivities({
+    providers: { sms: [createTwilioSmsProvider(config.twilio)], email: [createSendGridEmailProvider(config.sendgrid)] },
+    messageLog: createMessageLog(database),
+  });
+
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  try {
+    const worker = await createWorker({
+      connection,
+      namespace: config.temporalNamespace,
+      activities,
+      workflowBundlePath: config.workflowBundlePath,
+    });
+    log.info(
+      { temporal: config.temporalAddress, realProviders: config.realProviders, sandbox: config.sandboxUrl },
+      'worker started',
+    );
+    // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once it has drained.
+    await worker.run();
+    log.info('worker stopped');
+  } finally {
+    await connection.close();
+    await database.close();
+  }
+}
+
+run().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+import { channelOfProvider, channelProviders, isChannel, type Channel, type ProviderKey } from './channels';
+import type { Recipient, RoutingNode } from './message';
+import { MessageReason } from './status';
+
+/** A channel to try, with its providers in failover order. */
+export interface ChannelStep {
+  kind: 'channel';
+  channel: Channel;
+  providers: ProviderKey[];
+}
+
+/** A nested routing node that survived planning (at least one viable entry). */
+export interface GroupStep {
+  kind: 'group';
+  method: 'single' | 'all';
+  steps: PlanStep[];
+}
+
+export type PlanStep = ChannelStep | GroupStep;
+
+export type RoutingPlan =
+  | { routable: true; method: 'single' | 'all'; steps: PlanStep[] }
+  | { routable: false; reason: typeof MessageReason.NO_CHANNELS | typeof MessageReason.NO_PROVIDERS; detail: string };
+
+/** Used when a send names no routing: email first, then SMS, as most products do for transactional mail. */
+export const defaultRouting: RoutingNode = { method: 'single', channels: ['email', 'sms'] };
+
+const contactField: Record<Channel, keyof Recipient> = { sms: 'phone_number', email: 'email' };
+
+export function hasContactFor(channel: Channel, recipient: Recipient): boolean {
+  const value = recipient[contactField[channel]];
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/** Courier documents `single` and `all`; one docs revision says `priority`, which we treat as `single`. */
+export function normaliseMethod(method: string): 'single' | 'all' {
+  return method === 'all' ? 'all' : 'single';
+}
+
+interface PlanContext {
+  recipient: Recipient;
+  enabledProviders: ReadonlySet<ProviderKey>;
+  /** Set when some entry had contact data but no enabled provider, to tell NO_PROVIDERS from NO_CHANNELS. */
+  lackedProvider: boolean;
+}
+
+/**
+ * Turns a routing tree into the steps the workflow executes, dropping entries that cannot work for this
+ * recipient (no contact data, unknown channel, no enabled provider). Pure, so it is replay-safe.
+ */
+export function planRouting(
+  routing: RoutingNode,
+  recipient: Recipient,
+  enabledProviders: readonly ProviderKey[] = allProviders(),
+): RoutingPlan {
+  const context: PlanContext = { recipient, enabledProviders: new Set(enabledProviders), lackedProvider: false };
+  const steps = planEntries(routing.channels, context);
+  if (steps.length > 0) return { routable: true, method: normaliseMethod(routing.method), steps };
+  return context.lackedProvider
+    ? {
+        routable: false,
+        reason: MessageReason.NO_PROVIDERS,
+        detail: 'no configured provider serves the routed channels',
+      }
+    : {
+        routable: false,
+        reason: MessageReason.NO_CHANNELS,
+        detail: 'the recipient has no contact data for any routed channel',
+      };
+}
+
+function planEntries(entries: ReadonlyArray<string | RoutingNode>, context: PlanContext): PlanStep[] {
+  const steps: PlanStep[] = [];
+  for (const entry of entries) {
+    const step = typeof entry === 'string' ? planName(entry, context) : planGroup(entry, context);
+    if (step) steps.push(step);
+  }
+  return steps;
+}
+
+function planGroup(node: RoutingNode, context: PlanContext): PlanStep | undefined {
+  const steps = planEntries(node.channels, context);
+  if (steps.length === 0) return undefined;
+  // A group with one entry is that entry; keeping the tree flat keeps workflow histories short and readable.
+  return steps.length === 1 ? steps[0] : { kind: 'group', method: normaliseMethod(node.method), steps };
+}
+
+/** An entry names a channel (`sms`) or a provider (`twilio`); a provider pins the channel to that provider. */
+function planName(name: string, context: PlanContext): ChannelStep | undefined {
+  const channel = isChannel(name) ? name : channelOfProvider(name);
+  if (!channel || !hasContactFor(channel, context.recipient)) return undefined;
+  const candidates: readonly ProviderKey[] = isChannel(name) ? channelProviders[channel] : [name as ProviderKey];
+  const providers = candidates.filter((provider) => context.enabledProviders.has(provider));
+  if (providers.length === 0) {
+    context.lackedProvider = true;
+    return undefined;
+  }
+  return { kind: 'channel', channel, providers };
+}
+
+function allProviders(): ProviderKey[] {
+  return Object.values(channelProviders).flat() as ProviderKey[];
+}

@@ -1,0 +1,40 @@
+import { createActivities, type Activities } from '../../activities';
+import { createSendGridEmailProvider } from '../../activities/providers/sendgrid-email';
+import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
+import { sandboxCredentials } from '../../apps/sandbox/credentials';
+import { openDatabase, type HeraldDatabase } from '../../db/database';
+import { createMessageLog, type HeraldMessageLog } from '../../db/message-log';
+import { migrateToLatest } from '../../db/migrations';
+
+export interface WorkerDeps {
+  activities: Activities;
+  database: HeraldDatabase;
+  messageLog: HeraldMessageLog;
+}
+
+/** The worker's real activities, pointed at a sandbox and a database (in memory unless a path is given). */
+export async function realWorkerDeps(sandboxUrl: string, sqlitePath = ':memory:'): Promise<WorkerDeps> {
+  const database = openDatabase({ sqlitePath });
+  await migrateToLatest(database.db);
+  const messageLog = createMessageLog(database);
+  const activities = createActivities({
+    providers: {
+      sms: [
+        createTwilioSmsProvider({
+          ...sandboxCredentials.twilio,
+          from: sandboxCredentials.twilioFrom,
+          baseUrl: `${sandboxUrl}/twilio`,
+        }),
+      ],
+      email: [
+        createSendGridEmailProvider({
+          apiKey: sandboxCredentials.sendgrid.apiKey,
+          fromEmail: 'notifications@herald.test',
+          baseUrl: `${sandboxUrl}/sendgrid/`,
+        }),
+      ],
+    },
+    messageLog,
+  });
+  return { activities, database, messageLog };
+}
