@@ -33,12 +33,21 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+/**
+ * Brings the schema up to date. Gateway and worker both call this at start-up; on SQLite, Kysely takes no lock
+ * across processes, so when two start together one may lose the race: it waits a moment and tries again, by which
+ * time the other has finished and there is nothing left to do.
+ */
+export async function migrateToLatest(db: Kysely<any>, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (!error && !failed) return;
+    if (attempt >= attempts) {
+      throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
   }
 }
 

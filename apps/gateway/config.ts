@@ -6,8 +6,7 @@ export const DEVELOPMENT_API_KEY = 'herald-dev-key';
 
 const gatewaySchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
-  // An empty value (e.g. `HERALD_API_KEYS=` in a compose file) means unset, like a missing one.
-  HERALD_API_KEYS: z.preprocess((v) => (v === '' ? undefined : v), z.string().default(DEVELOPMENT_API_KEY)),
+  HERALD_API_KEYS: z.string().default(DEVELOPMENT_API_KEY),
   PUBLIC_URL: z.string().url().optional(),
 });
 
