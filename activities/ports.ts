@@ -6,8 +6,11 @@ export interface ProviderAcceptance {
   providerMessageId: string;
   /** The name the provider gives its id, shown as `providers[].reference` (`sid`, `x-message-id`). */
   referenceName: string;
-  /** `poll` when the provider has a status API the workflow should follow. */
-  tracking: 'poll' | 'none';
+  /**
+   * How the workflow learns the outcome: `poll` a status API (webhook reports may arrive first), wait for webhook
+   * `events`, or `none` (no delivery reports, or the sender asked to handle them itself).
+   */
+  tracking: 'poll' | 'events' | 'none';
 }
 
 /** A provider's answer to "what happened to this message?", reduced to what routing needs. */
@@ -15,6 +18,8 @@ export type ProviderDeliveryState = { state: 'pending' } | { state: 'delivered' 
 
 export interface SmsRequest {
   messageId: string;
+  /** Where Twilio should post status callbacks for this message; unset = none. */
+  statusCallbackUrl?: string;
   to: string;
   body: string;
   override?: Record<string, unknown>;
@@ -29,6 +34,17 @@ export interface EmailRequest {
   override?: Record<string, unknown>;
 }
 
+export interface PushRequest {
+  messageId: string;
+  /** Device registration tokens (FCM); one provider call per token. */
+  tokens: string[];
+  title: string;
+  body: string;
+  /** String-only key/value data delivered to the app (FCM requires string values). */
+  data: Record<string, string>;
+  override?: Record<string, unknown>;
+}
+
 export interface SmsProvider {
   readonly key: 'twilio';
   send(request: SmsRequest): Promise<ProviderAcceptance>;
@@ -36,13 +52,19 @@ export interface SmsProvider {
 }
 
 export interface EmailProvider {
-  readonly key: 'sendgrid';
+  readonly key: 'sendgrid' | 'smtp';
   send(request: EmailRequest): Promise<ProviderAcceptance>;
+}
+
+export interface PushProvider {
+  readonly key: 'firebase-fcm';
+  send(request: PushRequest): Promise<ProviderAcceptance>;
 }
 
 export interface ProviderRegistry {
   sms: SmsProvider[];
   email: EmailProvider[];
+  push: PushProvider[];
 }
 
 /** The message log: where every status change lands so `GET /messages` can read it without Temporal. */

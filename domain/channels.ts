@@ -1,7 +1,8 @@
 /** Channels and the providers that serve them. One table, so the planner, activities and gateway agree. */
 export const channelProviders = {
   sms: ['twilio'],
-  email: ['sendgrid'],
+  email: ['sendgrid', 'smtp'],
+  push: ['firebase-fcm'],
 } as const;
 
 export type Channel = keyof typeof channelProviders;

@@ -20,7 +20,7 @@ export interface StatusUpdate {
   attempt?: AttemptUpdate;
 }
 
-const channelNames: Record<Channel, string> = { sms: 'SMS', email: 'Email' };
+const channelNames: Record<Channel, string> = { sms: 'SMS', email: 'Email', push: 'Push' };
 
 /** Message-level timestamps Courier reports, each set once: when the status was first reached. */
 const firstSeenField: Partial<Record<MessageStatus, 'sent' | 'delivered' | 'opened' | 'clicked'>> = {

@@ -25,11 +25,18 @@ export type RoutingPlan =
 /** Used when a send names no routing: email first, then SMS, as most products do for transactional mail. */
 export const defaultRouting: RoutingNode = { method: 'single', channels: ['email', 'sms'] };
 
-const contactField: Record<Channel, keyof Recipient> = { sms: 'phone_number', email: 'email' };
+/** The profile key holding a recipient's address on each channel (api-contract §5.3). */
+const contactField: Record<Channel, keyof Recipient> = { sms: 'phone_number', email: 'email', push: 'firebaseToken' };
+
+/** The recipient's addresses for a channel: one for email and SMS, possibly several device tokens for push. */
+export function contactsFor(channel: Channel, recipient: Recipient): string[] {
+  const value = recipient[contactField[channel]];
+  const values = Array.isArray(value) ? value : [value];
+  return values.filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+}
 
 export function hasContactFor(channel: Channel, recipient: Recipient): boolean {
-  const value = recipient[contactField[channel]];
-  return typeof value === 'string' && value.trim() !== '';
+  return contactsFor(channel, recipient).length > 0;
 }
 
 /** Courier documents `single` and `all`; one docs revision says `priority`, which we treat as `single`. */

@@ -10,18 +10,21 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
 const commonSchema = z.object({
   PORT: port(3000),
   SANDBOX_PORT: port(4010),
+  SANDBOX_SMTP_PORT: port(4025),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   DATA_DIR: z.string().min(1).default('./data'),
   PROVIDER_SANDBOX_URL: z.string().url().optional(),
+  PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export interface CommonConfig {
   gatewayPort: number;
   sandboxPort: number;
+  sandboxSmtpPort: number;
   temporalPort: number;
   temporalUiPort: number;
   temporalAddress: string;
@@ -29,6 +32,8 @@ export interface CommonConfig {
   dataDir: string;
   sqlitePath: string;
   sandboxUrl: string;
+  /** The gateway's public base URL; the worker builds provider callback URLs from it. */
+  publicUrl: string;
   logLevel: z.infer<typeof commonSchema>['LOG_LEVEL'];
 }
 
@@ -49,6 +54,7 @@ export function loadCommonConfig(env: NodeJS.ProcessEnv = process.env): CommonCo
   return {
     gatewayPort: raw.PORT,
     sandboxPort: raw.SANDBOX_PORT,
+    sandboxSmtpPort: raw.SANDBOX_SMTP_PORT,
     temporalPort: raw.TEMPORAL_PORT,
     temporalUiPort: raw.TEMPORAL_UI_PORT,
     temporalAddress: raw.TEMPORAL_ADDRESS ?? `127.0.0.1:${raw.TEMPORAL_PORT}`,
@@ -56,6 +62,7 @@ export function loadCommonConfig(env: NodeJS.ProcessEnv = process.env): CommonCo
     dataDir,
     sqlitePath: resolve(dataDir, 'herald.sqlite'),
     sandboxUrl: (raw.PROVIDER_SANDBOX_URL ?? `http://127.0.0.1:${raw.SANDBOX_PORT}`).replace(/\/$/, ''),
+    publicUrl: (raw.PUBLIC_URL ?? `http://127.0.0.1:${raw.PORT}`).replace(/\/$/, ''),
     logLevel: raw.LOG_LEVEL,
   };
 }

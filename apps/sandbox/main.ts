@@ -4,17 +4,22 @@
  */
 import { createSandbox } from './sandbox';
 
-function portFromEnv(value: string | undefined): number {
-  const port = Number(value ?? 4010);
+function portFromEnv(name: string, fallback: number): number {
+  const value = process.env[name] || undefined;
+  const port = Number(value ?? fallback);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`SANDBOX_PORT must be a port number, got ${value}`);
+    throw new Error(`${name} must be a port number, got ${value}`);
   return port;
 }
 
 async function main(): Promise<void> {
-  const sandbox = createSandbox();
-  const url = await sandbox.listen(portFromEnv(process.env.SANDBOX_PORT), process.env.SANDBOX_HOST ?? '127.0.0.1');
-  console.log(`provider sandbox listening on ${url} (inbox: ${url}/sandbox)`);
+  const sandbox = createSandbox({
+    sendgridEventWebhookUrl: process.env.SANDBOX_SENDGRID_EVENT_WEBHOOK_URL || undefined,
+  });
+  const host = process.env.SANDBOX_HOST || '127.0.0.1';
+  const url = await sandbox.listen(portFromEnv('SANDBOX_PORT', 4010), host);
+  const smtpPort = await sandbox.listenSmtp(portFromEnv('SANDBOX_SMTP_PORT', 4025), host);
+  console.log(`provider sandbox listening on ${url} (inbox: ${url}/sandbox), SMTP on ${host}:${smtpPort}`);
 
   let stopping = false;
   const stop = (signal: string) => {

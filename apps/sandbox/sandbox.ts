@@ -6,9 +6,11 @@ import type { SandboxConfig, SandboxContext, TwilioTiming } from './context';
 import { controlRoutes } from './control.routes';
 import { sandboxCredentials } from './credentials';
 import { FaultQueue } from './faults';
+import { fcmRoutes } from './fcm.routes';
 import { renderPage } from './page';
 import { Scheduler } from './scheduler';
 import { segmentRoutes } from './segment.routes';
+import { createSmtpSink } from './smtp';
 import { sendgridRoutes } from './sendgrid.routes';
 import { DEFAULT_MAX_ENTRIES, SandboxStore } from './store';
 import { twilioRoutes } from './twilio.routes';
@@ -21,6 +23,10 @@ export interface SandboxOptions {
   twilioStatusTiming?: Partial<TwilioTiming>;
   /** One line per request through pino (default on); false for quiet in-process tests, or your own pino logger. */
   logger?: boolean | Logger;
+  /** When set, the SMTP sink requires AUTH with exactly these. */
+  smtpCredentials?: { user: string; password: string };
+  /** Where to post signed SendGrid Event Webhook batches (processed, delivered, bounce, engagement). */
+  sendgridEventWebhookUrl?: string;
   /** Cap on recorded messages, requests and callbacks each; the oldest go first. */
   maxEntries?: number;
 }
@@ -28,6 +34,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** Starts listening (port 0 = any free port) and resolves with the base URL, e.g. `http://127.0.0.1:4010`. */
   listen(port?: number, host?: string): Promise<string>;
+  /** Starts the SMTP sink (port 0 = any free port) and resolves with its port. */
+  listenSmtp(port?: number, host?: string): Promise<number>;
   close(): Promise<void>;
   /** The base URL; only available once `listen` has resolved. */
   readonly url: string;
@@ -48,6 +56,7 @@ function resolveConfig(options: SandboxOptions): SandboxConfig {
     sendgridApiKey: options.sendgridApiKey ?? sandboxCredentials.sendgrid.apiKey,
     segmentWriteKey: options.segmentWriteKey ?? sandboxCredentials.segment.writeKey,
     twilioTiming: { sentAfterMs, deliveredAfterMs },
+    sendgridEventWebhookUrl: options.sendgridEventWebhookUrl,
   };
 }
 
@@ -71,6 +80,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     logger: createLogger(options.logger ?? true),
     now: () => Date.now(),
   };
+  const smtp = createSmtpSink({
+    store: ctx.store,
+    logger: ctx.logger,
+    credentials: options.smtpCredentials,
+    faults: ctx.faults,
+    now: ctx.now,
+  });
   const reset = () => {
     ctx.callbacks.cancelAll();
     ctx.faults.clear();
@@ -97,6 +113,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.register(twilioRoutes(ctx), { prefix: '/twilio' });
   app.register(sendgridRoutes(ctx), { prefix: '/sendgrid' });
   app.register(segmentRoutes(ctx), { prefix: '/segment' });
+  app.register(fcmRoutes(ctx), { prefix: '/fcm' });
   app.register(controlRoutes(ctx, reset), { prefix: '/sandbox' });
   for (const path of ['/', '/sandbox']) {
     app.get(path, async (_req, reply) =>
@@ -116,8 +133,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       // Held requests get their 503 now rather than after their full delay.
       ctx.held.cancelAll();
       await new Promise((resolve) => setImmediate(resolve));
-      await app.close();
+      await Promise.all([app.close(), smtp.close()]);
       url = undefined;
+    },
+    listenSmtp(port = 0, host = '127.0.0.1') {
+      return smtp.listen(port, host);
     },
     get url() {
       if (!url) throw new Error('sandbox is not listening; await listen() first');

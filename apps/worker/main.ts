@@ -1,6 +1,8 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { createFcmPushProvider } from '../../activities/providers/fcm-push';
 import { createSendGridEmailProvider } from '../../activities/providers/sendgrid-email';
+import { createSmtpEmailProvider } from '../../activities/providers/smtp-email';
 import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
 import { openDatabase } from '../../db/database';
 import { createMessageLog } from '../../db/message-log';
@@ -20,9 +22,16 @@ async function run(): Promise<void> {
 
   const database = openDatabase({ sqlitePath: config.sqlitePath });
   await migrateToLatest(database.db);
+  const smtp = createSmtpEmailProvider(config.smtp);
   const activities = createActivities({
-    providers: { sms: [createTwilioSmsProvider(config.twilio)], email: [createSendGridEmailProvider(config.sendgrid)] },
+    providers: {
+      sms: [createTwilioSmsProvider(config.twilio)],
+      // Order is failover order within the email channel: SendGrid first, SMTP when SendGrid gives up.
+      email: [createSendGridEmailProvider(config.sendgrid), smtp],
+      push: [createFcmPushProvider(config.fcm)],
+    },
     messageLog: createMessageLog(database),
+    webhookBaseUrl: config.publicUrl,
   });
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -42,6 +51,7 @@ async function run(): Promise<void> {
     log.info('worker stopped');
   } finally {
     await connection.close();
+    smtp.close();
     await database.close();
   }
 }

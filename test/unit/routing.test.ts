@@ -13,7 +13,7 @@ describe('planRouting', () => {
     expect(plan.method).toBe('single');
     expect(plan.steps).toEqual([
       { kind: 'channel', channel: 'sms', providers: ['twilio'] },
-      { kind: 'channel', channel: 'email', providers: ['sendgrid'] },
+      { kind: 'channel', channel: 'email', providers: ['sendgrid', 'smtp'] },
     ]);
   });
 
@@ -49,12 +49,25 @@ describe('planRouting', () => {
         kind: 'group',
         method: 'all',
         steps: [
-          { kind: 'channel', channel: 'email', providers: ['sendgrid'] },
+          { kind: 'channel', channel: 'email', providers: ['sendgrid', 'smtp'] },
           { kind: 'channel', channel: 'sms', providers: ['twilio'] },
         ],
       },
-      { kind: 'channel', channel: 'email', providers: ['sendgrid'] },
+      { kind: 'channel', channel: 'email', providers: ['sendgrid', 'smtp'] },
     ]);
+  });
+
+  it('routes push to device tokens, one or several', () => {
+    expect(steps(planRouting({ method: 'single', channels: ['push'] }, { firebaseToken: 'tok' })).steps).toEqual([
+      { kind: 'channel', channel: 'push', providers: ['firebase-fcm'] },
+    ]);
+    expect(planRouting({ method: 'single', channels: ['push'] }, { firebaseToken: ['a', 'b'] }).routable).toBe(true);
+    expect(planRouting({ method: 'single', channels: ['push'] }, { firebaseToken: [] }).routable).toBe(false);
+  });
+
+  it('leaves out providers the worker has not configured', () => {
+    const plan = steps(planRouting({ method: 'single', channels: ['email'] }, everyone, ['sendgrid', 'twilio']));
+    expect(plan.steps).toEqual([{ kind: 'channel', channel: 'email', providers: ['sendgrid'] }]);
   });
 
   it('is UNROUTABLE with NO_CHANNELS when nothing matches the recipient', () => {
