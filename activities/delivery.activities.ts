@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Channel, ProviderKey } from '../domain/channels';
+import { contactsFor } from '../domain/routing';
 import { FailureType } from '../domain/failures';
 import type { MessageContent, MessageIdentity, Recipient } from '../domain/message';
 import { renderContent } from '../domain/render';
@@ -45,7 +46,14 @@ export interface MessageOutcome {
 export interface DeliveryDeps {
   providers: ProviderRegistry;
   messageLog: MessageLog;
+  /** Herald's public base URL for provider callbacks (`<url>/webhooks/twilio`); unset = no callbacks asked for. */
+  webhookBaseUrl?: string;
   now?: () => number;
+}
+
+export interface DeliveryPreparation {
+  /** Providers this worker has credentials for; routing skips the others. */
+  enabledProviders: ProviderKey[];
 }
 
 function missingContact(channel: Channel): ApplicationFailure {
@@ -53,7 +61,7 @@ function missingContact(channel: Channel): ApplicationFailure {
 }
 
 /** Activities that talk to providers and keep the message log. Built from their dependencies, never from globals. */
-export function createDeliveryActivities({ providers, messageLog, now = Date.now }: DeliveryDeps) {
+export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl, now = Date.now }: DeliveryDeps) {
   function smsProvider(key: ProviderKey) {
     const provider = providers.sms.find((p) => p.key === key);
     if (!provider)
@@ -65,6 +73,16 @@ export function createDeliveryActivities({ providers, messageLog, now = Date.now
     if (!provider)
       throw ApplicationFailure.nonRetryable(
         `email provider ${key} is not configured`,
+        FailureType.ProviderMisconfigured,
+      );
+    return provider;
+  }
+
+  function pushProvider(key: ProviderKey) {
+    const provider = providers.push.find((p) => p.key === key);
+    if (!provider)
+      throw ApplicationFailure.nonRetryable(
+        `push provider ${key} is not configured`,
         FailureType.ProviderMisconfigured,
       );
     return provider;
@@ -83,10 +101,26 @@ export function createDeliveryActivities({ providers, messageLog, now = Date.now
     const messageId = request.identity.id;
     if (request.channel === 'sms') {
       if (!request.to.phone_number) throw missingContact('sms');
+      const statusCallbackUrl = webhookBaseUrl
+        ? `${webhookBaseUrl}/webhooks/twilio?message_id=${encodeURIComponent(messageId)}`
+        : undefined;
       return smsProvider(request.provider).send({
         messageId,
         to: request.to.phone_number,
         body: rendered.text,
+        statusCallbackUrl,
+        override: request.override,
+      });
+    }
+    if (request.channel === 'push') {
+      const tokens = contactsFor('push', request.to);
+      if (tokens.length === 0) throw missingContact('push');
+      return pushProvider(request.provider).send({
+        messageId,
+        tokens,
+        title: rendered.title,
+        body: rendered.text,
+        data: {},
         override: request.override,
       });
     }
@@ -103,6 +137,12 @@ export function createDeliveryActivities({ providers, messageLog, now = Date.now
   }
 
   return {
+    /** What the workflow needs to know about this worker before it plans a route. */
+    async prepareDelivery(): Promise<DeliveryPreparation> {
+      const all = [...providers.sms, ...providers.email, ...providers.push];
+      return { enabledProviders: all.map((p) => p.key) };
+    },
+
     /** Renders the content for one channel and hands it to one provider; records SENT when the provider accepts. */
     async deliverMessage(request: DeliveryRequest): Promise<DeliveryReceipt> {
       const acceptance = await send(request);

@@ -1,5 +1,6 @@
 import type { Channel, ProviderKey } from './channels';
 import type { MessageReason, MessageStatus } from './status';
+import type { MessageTimeouts } from './timeouts';
 
 /** A single recipient. Inline profile keys beyond the contact fields are kept and passed to rendering. */
 export interface Recipient {
@@ -42,6 +43,8 @@ export interface SendMessageInput {
   routing: RoutingNode;
   providers: Record<string, ProviderConfig>;
   metadata: MessageMetadata;
+  /** `message.timeout`; absent in runs started before it existed, which then use the defaults. */
+  timeout?: MessageTimeouts;
 }
 
 /** One provider attempt as shown in `GET /messages/{id}` `providers[]`. */

@@ -1,36 +1,50 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  condition,
   defineQuery,
+  defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  sleep,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities, DeliveryReceipt } from '../activities';
 import type { ProviderKey } from '../domain/channels';
 import { pollDelay, trackingWindowMs } from '../domain/delivery-tracking';
 import { messageIdentity, type MessageContent, type MessageIdentity, type SendMessageInput } from '../domain/message';
 import { planRouting, type ChannelStep, type PlanStep } from '../domain/routing';
 import { advanceStatus, MessageReason, type MessageStatus } from '../domain/status';
+import { deadlines, type Deadlines } from '../domain/timeouts';
 import { bookkeeping, providerCall, statusPoll } from './activity-profiles';
 
 const { deliverMessage } = proxyActivities<Activities>(providerCall);
-const { recordAttemptFailure, recordMessageOutcome } = proxyLocalActivities<Activities>(bookkeeping);
+const { prepareDelivery, recordAttemptFailure, recordMessageOutcome } = proxyLocalActivities<Activities>(bookkeeping);
 const { checkDeliveryStatus } = proxyLocalActivities<Activities>(statusPoll);
 
 /** The message's status as this workflow knows it; the message log has the full record. */
 export const messageStatusQuery = defineQuery<MessageStatus>('messageStatus');
+
+/** A provider's final word on one attempt, from its webhook (Twilio status callback, SendGrid event). */
+export interface ProviderReport {
+  provider: ProviderKey;
+  providerMessageId: string;
+  outcome: 'delivered' | 'failed';
+  reason?: typeof MessageReason.BOUNCED | typeof MessageReason.FAILED;
+  error?: string;
+}
+/** Sent by the gateway when a verified webhook reports delivery or failure; duplicates are ignored. */
+export const providerReportSignal = defineSignal<[ProviderReport]>('providerReport');
 
 export interface SendMessageResult {
   status: MessageStatus;
   reason?: MessageReason;
 }
 
-/** Why one provider attempt did not deliver: refused or failing (PROVIDER_ERROR), or reported undelivered (FAILED). */
+/** Why one provider attempt did not deliver: refused or failing (PROVIDER_ERROR), bounced, or undelivered (FAILED). */
 interface Failure {
-  reason: typeof MessageReason.PROVIDER_ERROR | typeof MessageReason.FAILED;
+  reason: typeof MessageReason.PROVIDER_ERROR | typeof MessageReason.FAILED | typeof MessageReason.BOUNCED;
   error: string;
 }
 
@@ -39,7 +53,9 @@ interface Delivery {
   input: SendMessageInput;
   identity: MessageIdentity;
   content: MessageContent;
+  deadlines: Deadlines;
   failures: Failure[];
+  reports: Map<string, ProviderReport>;
   observe(status: MessageStatus): void;
 }
 
@@ -49,7 +65,11 @@ interface Delivery {
  */
 export async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
   let status: MessageStatus = 'ENQUEUED';
+  const reports = new Map<string, ProviderReport>();
   setHandler(messageStatusQuery, () => status);
+  setHandler(providerReportSignal, (report) => {
+    if (!reports.has(report.providerMessageId)) reports.set(report.providerMessageId, report);
+  });
 
   const identity = messageIdentity(input);
   const finish = async (result: SendMessageResult, error?: string): Promise<SendMessageResult> => {
@@ -61,14 +81,19 @@ export async function sendMessage(input: SendMessageInput): Promise<SendMessageR
   if (!input.content) {
     return finish({ status: 'UNMAPPED' }, `template ${input.template ?? ''} is not known`);
   }
-  const plan = planRouting(input.routing, input.to);
+  // Runs that started before the worker knew its configured providers plan over all of them.
+  const enabledProviders = patched('prepare-delivery') ? (await prepareDelivery()).enabledProviders : undefined;
+  const plan = planRouting(input.routing, input.to, enabledProviders);
   if (!plan.routable) return finish({ status: 'UNROUTABLE', reason: plan.reason }, plan.detail);
 
   const delivery: Delivery = {
     input,
     identity,
     content: input.content,
+    // Anchored at the workflow's own start (deterministic), not the gateway's clock, which may differ from the server's.
+    deadlines: deadlines(input.timeout, Date.now()),
     failures: [],
+    reports,
     observe: (next) => void (status = advanceStatus(status, next)),
   };
   const delivered = await runSteps(plan.method, plan.steps, delivery);
@@ -96,11 +121,14 @@ function runStep(step: PlanStep, delivery: Delivery): Promise<boolean> {
 
 /** Tries the channel's providers in order; a provider that fails for good hands over to the next. */
 async function runChannel(step: ChannelStep, delivery: Delivery): Promise<boolean> {
+  const channelEnds = delivery.deadlines.channelEndsAt(step.channel, Date.now());
   for (const provider of step.providers) {
-    const failure = await deliverThrough(step, provider, delivery);
+    const failure = await deliverThrough(step, provider, channelEnds, delivery);
     if (failure === undefined) return true;
     delivery.failures.push(failure);
     await recordAttemptFailure({ identity: delivery.identity, channel: step.channel, provider, error: failure.error });
+    // A bounce condemns the address, not the provider: another email provider would bounce too.
+    if (failure.reason === MessageReason.BOUNCED) break;
   }
   return false;
 }
@@ -109,33 +137,73 @@ async function runChannel(step: ChannelStep, delivery: Delivery): Promise<boolea
 async function deliverThrough(
   step: ChannelStep,
   provider: ProviderKey,
+  channelEnds: number,
   delivery: Delivery,
 ): Promise<Failure | undefined> {
   const { input, identity } = delivery;
-  let receipt;
+  const budget = Math.min(delivery.deadlines.providerMs(provider), channelEnds - Date.now());
+  if (budget <= 0)
+    return {
+      reason: MessageReason.PROVIDER_ERROR,
+      error: `${provider}: skipped, the channel or message timeout has passed`,
+    };
+  let receipt: DeliveryReceipt;
   try {
-    receipt = await deliverMessage.executeWithOptions({ ...providerCall, summary: `${step.channel} via ${provider}` }, [
-      {
-        identity,
-        channel: step.channel,
-        provider,
-        to: input.to,
-        content: delivery.content,
-        data: input.data,
-        override: input.providers[provider]?.override,
-      },
-    ]);
+    receipt = await deliverMessage.executeWithOptions(
+      { ...providerCall, scheduleToCloseTimeout: budget, summary: `${step.channel} via ${provider}` },
+      [
+        {
+          identity,
+          channel: step.channel,
+          provider,
+          to: input.to,
+          content: delivery.content,
+          data: input.data,
+          override: input.providers[provider]?.override,
+        },
+      ],
+    );
   } catch (error) {
     return { reason: MessageReason.PROVIDER_ERROR, error: describeFailure(error) };
   }
   delivery.observe('SENT');
+  return followDelivery(step, provider, receipt, delivery);
+}
+
+/**
+ * Waits for the provider's final word: a webhook report (signal) where the provider sends them, a status poll
+ * where it has a status API (Twilio) and no report has come yet. No answer in the window: the message stays SENT.
+ */
+async function followDelivery(
+  step: ChannelStep,
+  provider: ProviderKey,
+  receipt: DeliveryReceipt,
+  delivery: Delivery,
+): Promise<Failure | undefined> {
+  const id = receipt.providerMessageId;
+  const reported = () => delivery.reports.has(id);
+  const outcome = (report: ProviderReport): Failure | undefined => {
+    if (report.outcome === 'delivered') {
+      delivery.observe('DELIVERED');
+      return undefined;
+    }
+    return {
+      reason: report.reason ?? MessageReason.FAILED,
+      error: report.error ?? `${provider} reported the message undelivered`,
+    };
+  };
+
   if (receipt.tracking === 'none') return undefined;
+  if (receipt.tracking === 'events') {
+    const answered = await condition(reported, trackingWindowMs);
+    return answered ? outcome(delivery.reports.get(id) as ProviderReport) : undefined;
+  }
 
   for (let attempt = 0, waited = 0; waited < trackingWindowMs; attempt++) {
     const delay = pollDelay(attempt);
-    await sleep(delay);
+    if (await condition(reported, delay)) return outcome(delivery.reports.get(id) as ProviderReport);
     waited += delay;
-    const check = { identity, channel: step.channel, provider, providerMessageId: receipt.providerMessageId };
+    const check = { identity: delivery.identity, channel: step.channel, provider, providerMessageId: id };
     // A poll that fails after its own retries is just a poll without an answer; the next one asks again.
     const state = await checkDeliveryStatus(check).catch(() => ({ state: 'pending' }) as const);
     if (state.state === 'delivered') {
@@ -144,7 +212,6 @@ async function deliverThrough(
     }
     if (state.state === 'failed') return { reason: MessageReason.FAILED, error: state.error };
   }
-  // No final answer within the window: the provider accepted it, so it stays SENT rather than failing over.
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import { FailureType } from '../../domain/failures';
+import { deepMerge } from '../../domain/merge';
 import type { EmailProvider, EmailRequest, ProviderAcceptance } from '../ports';
 import { failureForHttpStatus, providerFailure } from './classify';
 import { createSendGridClients, type SendGridSettings } from './sendgrid-client';
@@ -31,17 +32,27 @@ export function createSendGridEmailProvider(settings: SendGridSettings): EmailPr
 
     async send(request: EmailRequest): Promise<ProviderAcceptance> {
       try {
-        const [response] = await mail.send({
-          from,
-          to: request.to,
-          subject: request.subject,
-          text: request.text,
-          html: request.html,
-          // Event Webhook events carry custom args back, which is how they find the Herald message.
-          customArgs: { herald_message_id: request.messageId },
-        });
+        const mailData = deepMerge(
+          {
+            from,
+            to: request.to,
+            subject: request.subject,
+            text: request.text,
+            html: request.html,
+            // Event Webhook events carry custom args back, which is how they find the Herald message.
+            customArgs: { herald_message_id: request.messageId },
+          },
+          // `override.body` uses the SDK's field names (mailSettings, trackingSettings, categories, …).
+          request.override?.body as Record<string, unknown> | undefined,
+        );
+        const [response] = await mail.send(mailData as unknown as Parameters<typeof mail.send>[0]);
         const id = response.headers['x-message-id'];
-        return { providerMessageId: typeof id === 'string' ? id : '', referenceName: 'x-message-id', tracking: 'none' };
+        // SendGrid has no status API; delivery, bounces and engagement arrive on the Event Webhook.
+        return {
+          providerMessageId: typeof id === 'string' ? id : '',
+          referenceName: 'x-message-id',
+          tracking: 'events',
+        };
       } catch (error) {
         throw classify(error);
       }

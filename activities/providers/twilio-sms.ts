@@ -1,7 +1,9 @@
 import { FailureType } from '../../domain/failures';
+import { deepMerge } from '../../domain/merge';
 import type { ProviderAcceptance, ProviderDeliveryState, SmsProvider, SmsRequest } from '../ports';
 import { failureForHttpStatus, providerFailure } from './classify';
 import { createTwilioClient, type TwilioSettings } from './twilio-client';
+import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
 
 /** Twilio error codes that mean our sender configuration is wrong rather than the recipient or content. */
 const senderConfigCodes = new Set([21212, 21606, 21603, 21659, 20003, 20404]);
@@ -41,10 +43,19 @@ export function createTwilioSmsProvider(settings: TwilioSettings): SmsProvider {
   return {
     key: 'twilio',
 
+    /**
+     * `override.body` is merged into the create parameters (SDK names: `statusCallback`, `validityPeriod`, …).
+     * A sender who sets their own `statusCallback` follows the status themselves, so Herald does not poll.
+     */
     async send(request: SmsRequest): Promise<ProviderAcceptance> {
+      const base: MessageListInstanceCreateOptions = { ...sender, to: request.to, body: request.body };
+      if (request.statusCallbackUrl) base.statusCallback = request.statusCallbackUrl;
+      const overrideBody = request.override?.body as Record<string, unknown> | undefined;
+      const params = deepMerge(base as unknown as Record<string, unknown>, overrideBody);
       try {
-        const message = await client.messages.create({ ...sender, to: request.to, body: request.body });
-        return { providerMessageId: message.sid, referenceName: 'sid', tracking: 'poll' };
+        const message = await client.messages.create(params as unknown as MessageListInstanceCreateOptions);
+        const tracking = overrideBody?.statusCallback ? 'none' : 'poll';
+        return { providerMessageId: message.sid, referenceName: 'sid', tracking };
       } catch (error) {
         throw classify(error);
       }

@@ -45,6 +45,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     return { address: env.address, stop: () => env.teardown() };
   }
   const child = spawn(cli, ['server', 'start-dev', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // If this process dies without stopping the server (a crashed test run), take the server with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const forward = (chunk: Buffer) =>
     chunk
       .toString()

@@ -9,6 +9,8 @@ import { HealthController } from './health/health.controller';
 import { MessagesController } from './messages/messages.controller';
 import { SendController } from './send/send.controller';
 import { SendService } from './send/send.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
 import { GATEWAY_CONFIG, LOGGER, MESSAGE_LOG, TEMPORAL_CLIENT } from './tokens';
 
 /** What the gateway is given: built by `main.ts` in production and by the tests against their own stack. */
@@ -24,7 +26,7 @@ export class AppModule {
   static create(deps: GatewayDeps): DynamicModule {
     return {
       module: AppModule,
-      controllers: [SendController, MessagesController, HealthController],
+      controllers: [SendController, MessagesController, HealthController, WebhooksController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },
         { provide: TEMPORAL_CLIENT, useValue: deps.temporal },
@@ -36,6 +38,7 @@ export class AppModule {
           inject: [Reflector],
         },
         SendService,
+        WebhooksService,
       ],
     };
   }

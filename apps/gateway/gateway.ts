@@ -10,7 +10,8 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<NestFastifyAp
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.create(deps),
     new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
-    { logger: ['error', 'warn'] },
+    // Webhook signatures cover the exact bytes received, so the raw body is kept next to the parsed one.
+    { logger: ['error', 'warn'], rawBody: true },
   );
   app.useGlobalFilters(new ApiExceptionFilter(deps.logger));
   // The classic v5 SDK parses a body as JSON only when Content-Type is exactly `application/json`.

@@ -50,7 +50,13 @@ async function run(): Promise<void> {
     await migrateToLatest(database.db);
     await database.close();
 
-    const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, PROVIDER_SANDBOX_URL: config.sandboxUrl };
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporal.address,
+      PROVIDER_SANDBOX_URL: config.sandboxUrl,
+      // The sandbox reports SendGrid events to the gateway, signed, as SendGrid's Event Webhook would.
+      SANDBOX_SENDGRID_EVENT_WEBHOOK_URL: `${gateway.publicUrl}/webhooks/sendgrid`,
+    };
     const app = (name: string) => resolve(__dirname, '..', name, 'main.js');
     const onExit = (name: string) => (code: number | null) => {
       if (!stopping) {
@@ -71,7 +77,7 @@ async function run(): Promise<void> {
         `  API          ${gateway.publicUrl}  (Authorization: Bearer ${usingDevKey ? DEVELOPMENT_API_KEY : '<one of HERALD_API_KEYS>'})`,
         `  API docs     ${gateway.publicUrl}/docs`,
         `  Temporal UI  http://127.0.0.1:${config.temporalUiPort}`,
-        `  Sandbox      ${config.sandboxUrl}/sandbox`,
+        `  Sandbox      ${config.sandboxUrl}/sandbox  (SMTP on port ${config.sandboxSmtpPort})`,
         `  Data         ${config.dataDir}`,
         'Press Ctrl-C to stop.',
         '',

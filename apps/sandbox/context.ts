@@ -15,6 +15,8 @@ export interface SandboxConfig {
   sendgridApiKey: string;
   segmentWriteKey: string;
   twilioTiming: TwilioTiming;
+  /** Where SendGrid Event Webhook batches go (Herald's `/webhooks/sendgrid`); unset = no events are sent. */
+  sendgridEventWebhookUrl?: string;
 }
 
 /** Everything the route modules share; built once per sandbox so two sandboxes never see each other. */

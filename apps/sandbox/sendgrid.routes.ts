@@ -7,7 +7,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseBearer, sameSecret } from './auth';
 import type { SandboxContext } from './context';
 import { providerRoute, recordUnknown, type ProviderApi, type ProviderReply } from './provider-route';
+import { scheduleDeliveryEvents } from './sendgrid.events';
 import { isSandboxMode, summarizeMail, validateMail } from './sendgrid.mail';
+import type { StoredMessage } from './store';
 
 function errorReply(status: number, message: string, field: string | null = null): ProviderReply {
   const reply: ProviderReply = { status, body: { errors: [{ message, field, help: null }] } };
@@ -53,7 +55,7 @@ function sendMail(ctx: SandboxContext, req: FastifyRequest): ProviderReply {
 
   const id = newMessageId();
   const mail = summarizeMail(body);
-  ctx.store.addMessage({
+  const message: StoredMessage = {
     id,
     provider: 'sendgrid',
     channel: 'email',
@@ -67,6 +69,8 @@ function sendMail(ctx: SandboxContext, req: FastifyRequest): ProviderReply {
     receivedAt: ctx.now(),
     params: body,
     recipients: mail.recipients,
-  });
+  };
+  ctx.store.addMessage(message);
+  scheduleDeliveryEvents(ctx, message);
   return { status: 202, headers: { 'X-Message-Id': id } };
 }

@@ -26,17 +26,24 @@ describe('npm start (the launcher)', () => {
   let child: ChildProcess;
   let output = '';
   let dataDir: string;
-  let ports: { api: number; sandbox: number; temporal: number; ui: number };
+  let ports: { api: number; sandbox: number; smtp: number; temporal: number; ui: number };
 
   beforeAll(async () => {
     if (!existsSync(launcher)) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
     dataDir = mkdtempSync(join(tmpdir(), 'herald-start-'));
-    ports = { api: await freePort(), sandbox: await freePort(), temporal: await freePort(), ui: await freePort() };
+    ports = {
+      api: await freePort(),
+      sandbox: await freePort(),
+      smtp: await freePort(),
+      temporal: await freePort(),
+      ui: await freePort(),
+    };
     child = spawn(process.execPath, [launcher], {
       env: {
         ...process.env,
         PORT: String(ports.api),
         SANDBOX_PORT: String(ports.sandbox),
+        SANDBOX_SMTP_PORT: String(ports.smtp),
         TEMPORAL_PORT: String(ports.temporal),
         TEMPORAL_UI_PORT: String(ports.ui),
         DATA_DIR: dataDir,

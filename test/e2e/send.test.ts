@@ -122,9 +122,10 @@ describe('sending through the gateway', () => {
       subject: 'Welcome, Ada',
       body: 'Hello Ada, thanks for joining.',
     });
+    // The sandbox reports delivery through SendGrid's signed Event Webhook, which moves the message on.
     const message = await eventually(async () => {
       const m = await client.messages.retrieve(requestId);
-      return m.status === 'SENT' ? m : undefined;
+      return m.status === 'DELIVERED' ? m : undefined;
     });
     expect(message.providers).toEqual([
       expect.objectContaining({ provider: 'sendgrid', reference: { 'x-message-id': email.id } }),

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadCommonConfig } from '../../apps/common/config';
 import { startDevServer, type DevServer } from '../../apps/common/dev-server';
 import { createLogger } from '../../apps/common/logger';
+import { loadGatewayConfig } from '../../apps/gateway/config';
 import { createGatewayApp } from '../../apps/gateway/gateway';
 import { createSandbox, type Sandbox } from '../../apps/sandbox/sandbox';
 import { createWorker } from '../../apps/worker/create-worker';
@@ -14,6 +14,9 @@ import { freePort } from './ports';
 import { sandboxClient, type SandboxClient } from './sandbox-client';
 import { quietTemporalRuntime } from './temporal';
 import { realWorkerDeps, type WorkerDeps } from './worker-deps';
+import { openDatabase } from '../../db/database';
+import { createMessageLog } from '../../db/message-log';
+import { migrateToLatest } from '../../db/migrations';
 
 export const TEST_API_KEY = 'test-key-1';
 
@@ -43,11 +46,40 @@ export async function startStack(): Promise<Stack> {
     const server: DevServer = await startDevServer({ port: await freePort() });
     cleanups.push(() => server.stop());
 
-    const sandbox: Sandbox = createSandbox({ logger: false });
+    const connection = await Connection.connect({ address: server.address });
+    const temporal = new Client({ connection, namespace: 'default' });
+    cleanups.push(() => connection.close());
+
+    // The gateway comes first: the sandbox posts provider webhooks to it and the worker names it in callbacks.
+    const gatewayPort = await freePort();
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const config = loadGatewayConfig({
+      DATA_DIR: dataDir,
+      PORT: String(gatewayPort),
+      TEMPORAL_ADDRESS: server.address,
+      HERALD_API_KEYS: `${TEST_API_KEY},test-key-2`,
+    });
+    const database = openDatabase({ sqlitePath: join(dataDir, 'herald.sqlite') });
+    await migrateToLatest(database.db);
+    cleanups.push(() => database.close());
+    const app: NestFastifyApplication = await createGatewayApp({
+      config,
+      temporal,
+      messageLog: createMessageLog(database),
+      logger: createLogger('gateway-test', 'silent'),
+    });
+    await app.listen(gatewayPort, '127.0.0.1');
+    cleanups.push(() => app.close());
+
+    const sandbox: Sandbox = createSandbox({
+      logger: false,
+      sendgridEventWebhookUrl: `${gatewayUrl}/webhooks/sendgrid`,
+    });
     const sandboxUrl = await sandbox.listen(0);
     cleanups.push(() => sandbox.close());
 
-    const deps = await realWorkerDeps(sandboxUrl, join(dataDir, 'herald.sqlite'));
+    const smtpPort = await sandbox.listenSmtp(0);
+    const deps = await realWorkerDeps(sandboxUrl, smtpPort, join(dataDir, 'herald.sqlite'), gatewayUrl);
     cleanups.push(() => deps.database.close());
 
     const nativeConnection = await NativeConnection.connect({ address: server.address });
@@ -62,27 +94,6 @@ export async function startStack(): Promise<Stack> {
       await running;
       await nativeConnection.close();
     });
-
-    const connection = await Connection.connect({ address: server.address });
-    const temporal = new Client({ connection, namespace: 'default' });
-    cleanups.push(() => connection.close());
-
-    const config = {
-      ...loadCommonConfig({ DATA_DIR: dataDir }),
-      temporalAddress: server.address,
-      host: '127.0.0.1',
-      apiKeys: [TEST_API_KEY, 'test-key-2'],
-      publicUrl: 'http://127.0.0.1',
-    };
-    const app: NestFastifyApplication = await createGatewayApp({
-      config,
-      temporal,
-      messageLog: deps.messageLog,
-      logger: createLogger('gateway-test', 'silent'),
-    });
-    await app.listen(0, '127.0.0.1');
-    cleanups.push(() => app.close());
-    const gatewayUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
 
     return { gatewayUrl, sandboxUrl, apiKey: TEST_API_KEY, temporal, providers: sandboxClient(sandboxUrl), deps, stop };
   } catch (error) {

@@ -1,5 +1,7 @@
 import { createActivities, type Activities } from '../../activities';
+import { createFcmPushProvider } from '../../activities/providers/fcm-push';
 import { createSendGridEmailProvider } from '../../activities/providers/sendgrid-email';
+import { createSmtpEmailProvider } from '../../activities/providers/smtp-email';
 import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
 import { sandboxCredentials } from '../../apps/sandbox/credentials';
 import { openDatabase, type HeraldDatabase } from '../../db/database';
@@ -13,7 +15,12 @@ export interface WorkerDeps {
 }
 
 /** The worker's real activities, pointed at a sandbox and a database (in memory unless a path is given). */
-export async function realWorkerDeps(sandboxUrl: string, sqlitePath = ':memory:'): Promise<WorkerDeps> {
+export async function realWorkerDeps(
+  sandboxUrl: string,
+  smtpPort: number,
+  sqlitePath = ':memory:',
+  webhookBaseUrl?: string,
+): Promise<WorkerDeps> {
   const database = openDatabase({ sqlitePath });
   await migrateToLatest(database.db);
   const messageLog = createMessageLog(database);
@@ -32,9 +39,18 @@ export async function realWorkerDeps(sandboxUrl: string, sqlitePath = ':memory:'
           fromEmail: 'notifications@herald.test',
           baseUrl: `${sandboxUrl}/sendgrid/`,
         }),
+        createSmtpEmailProvider({ host: '127.0.0.1', port: smtpPort, fromEmail: 'notifications@herald.test' }),
+      ],
+      push: [
+        createFcmPushProvider({
+          projectId: 'herald-test',
+          baseUrl: `${sandboxUrl}/fcm`,
+          getAccessToken: async () => 'sandbox-token',
+        }),
       ],
     },
     messageLog,
+    webhookBaseUrl,
   });
   return { activities, database, messageLog };
 }
