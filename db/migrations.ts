@@ -1,10 +1,10 @@
-import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
 
 /**
  * Versioned schema changes, in order. Listed in code rather than discovered on disk so the compiled build, the
  * test runner and the Docker image all see the same list. Never edit a migration that has shipped; add one.
  */
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '0001_messages': {
     async up(db: Kysely<any>) {
       await db.schema
@@ -31,7 +31,124 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('messages_recipient').on('messages').columns(['recipient', 'enqueued']).execute();
     },
   },
+  '0002_message_events': {
+    async up(db: Kysely<any>) {
+      // Kysely runs SQLite migrations outside a transaction (PostgreSQL's inside one). This one takes its own, so a
+      // crash during the backfill leaves nothing half done; a process racing another start-up fails on the first
+      // CREATE TABLE (no IF NOT EXISTS on purpose) and retries, by when there is nothing left to do.
+      const work = async (trx: Kysely<any>) => {
+        await trx.schema
+          .createTable('message_events')
+          .$call(autoIncrementId(trx))
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('ts', 'bigint', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .execute();
+        // History reads one message's events in append order.
+        await trx.schema
+          .createIndex('message_events_message')
+          .on('message_events')
+          .columns(['message_id', 'id'])
+          .execute();
+
+        // Child tables rather than JSON columns: `tag=`/`provider=` filters become indexed EXISTS subqueries that
+        // read the same on SQLite and PostgreSQL, where searching inside JSON text needs each one's own functions.
+        await trx.schema
+          .createTable('message_tags')
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('message_tags_pk', ['message_id', 'tag'])
+          .execute();
+        await trx.schema.createIndex('message_tags_tag').on('message_tags').columns(['tag', 'message_id']).execute();
+        await trx.schema
+          .createTable('message_providers')
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('message_providers_pk', ['message_id', 'provider'])
+          .execute();
+        await trx.schema
+          .createIndex('message_providers_provider')
+          .on('message_providers')
+          .columns(['provider', 'message_id'])
+          .execute();
+
+        await backfillMessageChildren(trx);
+      };
+      await (db.isTransaction ? work(db) : db.transaction().execute(work));
+    },
+  },
 };
+
+/** `id` counting up in insertion order: `integer primary key autoincrement` on SQLite, `bigserial` on PostgreSQL. */
+function autoIncrementId(db: Kysely<any>) {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  return (table: CreateTableBuilder<any, any>) =>
+    postgres
+      ? table.addColumn('id', 'bigserial', (c) => c.primaryKey())
+      : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+/**
+ * Messages logged before 0002 get their tag and provider rows, so the new filters find them, and an ENQUEUED
+ * event, so their history starts like every other (what happened after that was not kept). Written out here
+ * rather than calling the message log, so this migration does the same thing whatever that code becomes.
+ */
+async function backfillMessageChildren(db: Kysely<any>): Promise<void> {
+  const batch = 500;
+  let after = '';
+  for (;;) {
+    const rows: LoggedMessage[] = await db
+      .selectFrom('messages')
+      .select(['id', 'enqueued', 'recipient', 'event', 'tags', 'providers'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(batch)
+      .execute();
+    if (rows.length === 0) return;
+    const tags = rows.flatMap((row) =>
+      unique<string>(row.tags ? JSON.parse(row.tags) : []).map((tag) => ({ message_id: row.id, tag })),
+    );
+    const providers = rows.flatMap((row) =>
+      unique((JSON.parse(row.providers) as Array<{ provider: string }>).map((p) => p.provider)).map((provider) => ({
+        message_id: row.id,
+        provider,
+      })),
+    );
+    const events = rows.map((row) => ({
+      message_id: row.id,
+      ts: Number(row.enqueued),
+      type: 'ENQUEUED',
+      payload: JSON.stringify({ event: row.event, recipient: row.recipient }),
+    }));
+    for (const [table, values] of [
+      ['message_tags', tags],
+      ['message_providers', providers],
+      ['message_events', events],
+    ] as const) {
+      for (let i = 0; i < values.length; i += batch) {
+        await db
+          .insertInto(table)
+          .values(values.slice(i, i + batch))
+          .execute();
+      }
+    }
+    after = rows[rows.length - 1].id;
+  }
+}
+
+interface LoggedMessage {
+  id: string;
+  enqueued: number | string;
+  recipient: string;
+  event: string;
+  tags: string | null;
+  providers: string;
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
 
 /**
  * Brings the schema up to date. Gateway and worker both call this at start-up; on SQLite, Kysely takes no lock

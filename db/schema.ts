@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Table shapes as Kysely sees them. JSON columns hold serialised text so SQLite and PostgreSQL store them alike. */
 export interface MessagesTable {
   id: string;
@@ -18,6 +20,32 @@ export interface MessagesTable {
   updated: number;
 }
 
+/** `GET /messages/{id}/history`: one row per event, in the order the log learned of them (`id`). */
+export interface MessageEventsTable {
+  id: Generated<number>;
+  message_id: string;
+  /** Epoch ms of the observation. */
+  ts: number;
+  type: string;
+  /** The event's other fields (`channel`, `integration`, `reason`, `output`…) as JSON text. */
+  payload: string;
+}
+
+/** One row per tag of a message, so `GET /messages?tag=` filters with an index in any SQL database. */
+export interface MessageTagsTable {
+  message_id: string;
+  tag: string;
+}
+
+/** One row per provider a message was attempted through, for `GET /messages?provider=`. */
+export interface MessageProvidersTable {
+  message_id: string;
+  provider: string;
+}
+
 export interface Database {
   messages: MessagesTable;
+  message_events: MessageEventsTable;
+  message_tags: MessageTagsTable;
+  message_providers: MessageProvidersTable;
 }

@@ -1,6 +1,6 @@
 import type { Channel, ProviderKey } from './channels';
 import type { MessageIdentity, MessageRecord, ProviderAttempt } from './message';
-import { advanceStatus, type MessageReason, type MessageStatus } from './status';
+import { advanceStatus, isFinalStatus, type MessageReason, type MessageStatus } from './status';
 
 /** A change to one provider attempt, keyed by channel + provider (+ the provider's message id once known). */
 export interface AttemptUpdate {
@@ -9,6 +9,11 @@ export interface AttemptUpdate {
   status: MessageStatus;
   reference?: Record<string, string>;
   error?: string;
+  /**
+   * What was rendered for this attempt, when the update comes from the send itself. The record does not keep it
+   * (`applyStatusUpdate` ignores it); the message log stores it for `GET /messages/{id}/output` and history.
+   */
+  output?: { title: string; text: string; html: string };
 }
 
 /** One observation about a message: its own status, an attempt's status, or both. */
@@ -18,9 +23,14 @@ export interface StatusUpdate {
   reason?: MessageReason;
   error?: string;
   attempt?: AttemptUpdate;
+  /**
+   * An operator retries an undeliverable message: it goes back to ENQUEUED and loses its reason and error, while
+   * its earlier provider attempts stay in `providers`. Nothing else may leave a final status.
+   */
+  reopen?: boolean;
 }
 
-const channelNames: Record<Channel, string> = { sms: 'SMS', email: 'Email', push: 'Push' };
+const channelNames: Record<Channel, string> = { sms: 'SMS', email: 'Email', push: 'Push', webhook: 'Webhook' };
 
 /** Message-level timestamps Courier reports, each set once: when the status was first reached. */
 const firstSeenField: Partial<Record<MessageStatus, 'sent' | 'delivered' | 'opened' | 'clicked'>> = {
@@ -37,6 +47,11 @@ export function newMessageRecord(identity: MessageIdentity): MessageRecord {
 /** Applies one observation. Pure and order-tolerant: a stale or duplicate update changes nothing. */
 export function applyStatusUpdate(record: MessageRecord, update: StatusUpdate): MessageRecord {
   let next: MessageRecord = { ...record, providers: record.providers };
+  if (update.reopen && record.status === 'UNDELIVERABLE') {
+    next = { ...next, status: 'ENQUEUED' };
+    delete next.reason;
+    delete next.error;
+  }
   if (update.status) {
     const status = advanceStatus(record.status, update.status);
     if (status !== record.status) {
@@ -55,6 +70,8 @@ function sameAttempt(entry: ProviderAttempt, update: AttemptUpdate): boolean {
   if (entry.channel.key !== update.channel || entry.provider !== update.provider) return false;
   const id = update.reference && Object.values(update.reference)[0];
   const entryId = entry.reference && Object.values(entry.reference)[0];
+  // A finished attempt only hears about itself; a new attempt with the same provider (a retry) gets its own entry.
+  if (isFinalStatus(entry.status)) return Boolean(id && entryId && id === entryId);
   return !id || !entryId || id === entryId;
 }
 

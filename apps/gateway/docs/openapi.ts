@@ -46,7 +46,67 @@ const messageRecord = {
     notification: { type: 'string' },
     reason: { type: 'string' },
     error: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    traceId: { type: 'string' },
     providers: { type: 'array', items: { type: 'object' } },
+  },
+};
+
+/** A `GET /messages` item: the record without `providers`. */
+const { providers: _providers, ...summaryProperties } = messageRecord.properties;
+const messageSummary = {
+  type: 'object',
+  required: messageRecord.required.filter((name) => name !== 'providers'),
+  properties: summaryProperties,
+};
+
+const json = (schema: object) => ({ 'application/json': { schema } });
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+/** Multi-valued: `a,b` (v7), repeated keys (v6) or a double-encoded comma list (v5) are all accepted. */
+const multiValued = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  description: `${description} Several values: comma-separated or repeated.`,
+  schema: { type: 'array', items: { type: 'string' } },
+  style: 'form',
+  explode: true,
+});
+const queryString = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  description,
+  schema: { type: 'string' },
+});
+
+const historyEvent = {
+  type: 'object',
+  required: ['ts', 'type'],
+  description:
+    'ENQUEUED {event, recipient}; RENDERED {channel, integration, output}; SENT, OPENED, CLICKED {channel, integration}; ' +
+    'DELIVERED {channel, integration, reference}; UNDELIVERABLE {reason, error_message?, channel?, integration?}; ' +
+    'UNROUTABLE {reason, error_message?}; UNMAPPED, DELAYED, CANCELED.',
+  properties: {
+    ts: { type: 'integer', description: 'epoch ms' },
+    type: { type: 'string' },
+    channel: { type: 'object', properties: { id: { type: 'string' } } },
+    integration: { type: 'object', properties: { id: { type: 'string' }, provider: { type: 'string' } } },
+  },
+  additionalProperties: true,
+};
+
+const renderedContent = {
+  type: 'object',
+  required: ['html', 'title', 'body', 'subject', 'text', 'blocks'],
+  properties: {
+    html: { type: 'string' },
+    title: { type: 'string' },
+    body: { type: 'string' },
+    subject: { type: 'string' },
+    text: { type: 'string' },
+    blocks: {
+      type: 'array',
+      items: { type: 'object', properties: { type: { type: 'string' }, text: { type: 'string' } } },
+    },
   },
 };
 
@@ -90,12 +150,101 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
           },
         },
       },
+      '/messages': {
+        get: {
+          summary: 'Messages from the message log, newest first, 25 a page',
+          parameters: [
+            queryString('cursor', '`paging.cursor` of the previous page.'),
+            queryString('recipient', 'Recipient (user) id.'),
+            multiValued('status', 'Message status, any of.'),
+            multiValued('provider', 'Provider key a message was attempted through, any of.'),
+            multiValued('tag', 'Tag from `metadata.tags`, any of.'),
+            queryString('tags', 'Comma-separated tags, any of.'),
+            queryString('event', 'Event (`metadata.event` or template) id.'),
+            queryString('notification', 'Notification (template) id.'),
+            queryString('traceId', '`metadata.trace_id`.'),
+            queryString('messageId', 'One message id.'),
+            queryString('enqueued_after', 'Epoch ms: only messages enqueued after it.'),
+            queryString('list', 'List id (list sends are not recorded yet: matches nothing).'),
+            queryString('tenant_id', 'Tenant id (tenant sends are not recorded yet: matches nothing).'),
+            { name: 'archived', in: 'query', description: 'Include archived messages.', schema: { type: 'boolean' } },
+          ],
+          responses: {
+            '200': {
+              description: '`paging.cursor` is present only when `paging.more` is true',
+              content: json({
+                type: 'object',
+                required: ['paging', 'results'],
+                properties: {
+                  paging: {
+                    type: 'object',
+                    required: ['more'],
+                    properties: { cursor: { type: 'string' }, more: { type: 'boolean' } },
+                  },
+                  results: { type: 'array', items: messageSummary },
+                },
+              }),
+            },
+            '400': error,
+            '401': error,
+          },
+        },
+      },
       '/messages/{id}': {
         get: {
           summary: 'A message from the message log',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [idParameter],
           responses: {
-            '200': { description: 'The message', content: { 'application/json': { schema: messageRecord } } },
+            '200': { description: 'The message', content: json(messageRecord) },
+            '401': error,
+            '404': error,
+          },
+        },
+      },
+      '/messages/{id}/history': {
+        get: {
+          summary: "A message's history events, oldest first",
+          parameters: [idParameter, queryString('type', 'Only events of this type.')],
+          responses: {
+            '200': {
+              description: 'The events',
+              content: json({
+                type: 'object',
+                required: ['results'],
+                properties: { results: { type: 'array', items: historyEvent } },
+              }),
+            },
+            '401': error,
+            '404': error,
+          },
+        },
+      },
+      '/messages/{id}/output': {
+        get: {
+          summary: 'What was rendered for each channel and provider the message went through (latest render)',
+          parameters: [idParameter],
+          responses: {
+            '200': {
+              description: 'The rendered content',
+              content: json({
+                type: 'object',
+                required: ['results'],
+                properties: {
+                  results: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['channel', 'channel_id', 'content'],
+                      properties: {
+                        channel: { type: 'string' },
+                        channel_id: { type: 'string', description: 'the channel key' },
+                        content: renderedContent,
+                      },
+                    },
+                  },
+                },
+              }),
+            },
             '401': error,
             '404': error,
           },
