@@ -3,9 +3,9 @@ import type { Channel, ProviderKey } from '../domain/channels';
 import { contactsFor } from '../domain/routing';
 import { FailureType } from '../domain/failures';
 import type { MessageContent, MessageIdentity, Recipient } from '../domain/message';
-import { renderContent } from '../domain/render';
+import { renderContent, type RenderedContent } from '../domain/render';
 import type { MessageReason, MessageStatus } from '../domain/status';
-import type { MessageLog, ProviderAcceptance, ProviderDeliveryState, ProviderRegistry } from './ports';
+import type { MessageLog, ProviderAcceptance, ProviderDeliveryState, ProviderRegistry, WebhookTarget } from './ports';
 
 export interface DeliveryRequest {
   identity: MessageIdentity;
@@ -19,6 +19,8 @@ export interface DeliveryRequest {
 
 export interface DeliveryReceipt {
   providerMessageId: string;
+  /** Absent in results recorded before it existed. */
+  referenceName?: string;
   tracking: ProviderAcceptance['tracking'];
 }
 
@@ -34,6 +36,8 @@ export interface AttemptFailure {
   channel: Channel;
   provider: ProviderKey;
   error: string;
+  /** The provider's id for an attempt it accepted and then failed (bounce, undelivered); ties the failure to it. */
+  reference?: Record<string, string>;
 }
 
 export interface MessageOutcome {
@@ -60,6 +64,11 @@ function missingContact(channel: Channel): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`recipient has no address for ${channel}`, FailureType.MissingContact);
 }
 
+/** An email's subject: the rendered title, or the first line of the text when there is none. */
+function emailSubject(rendered: RenderedContent): string {
+  return rendered.title || rendered.text.split('\n')[0].slice(0, 78);
+}
+
 /** Activities that talk to providers and keep the message log. Built from their dependencies, never from globals. */
 export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl, now = Date.now }: DeliveryDeps) {
   function smsProvider(key: ProviderKey) {
@@ -78,6 +87,13 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
     return provider;
   }
 
+  function webhookProvider() {
+    const provider = providers.webhook[0];
+    if (!provider)
+      throw ApplicationFailure.nonRetryable('the webhook channel is not configured', FailureType.ProviderMisconfigured);
+    return provider;
+  }
+
   function pushProvider(key: ProviderKey) {
     const provider = providers.push.find((p) => p.key === key);
     if (!provider)
@@ -88,16 +104,18 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
     return provider;
   }
 
-  async function send(request: DeliveryRequest): Promise<ProviderAcceptance> {
-    let rendered;
+  function render(request: DeliveryRequest): RenderedContent {
     try {
-      rendered = renderContent(request.content, request.data, request.to, request.channel);
+      return renderContent(request.content, request.data, request.to, request.channel);
     } catch (error) {
       throw ApplicationFailure.nonRetryable(
         `content does not render: ${(error as Error).message}`,
         FailureType.RenderFailed,
       );
     }
+  }
+
+  async function send(request: DeliveryRequest, rendered: RenderedContent): Promise<ProviderAcceptance> {
     const messageId = request.identity.id;
     if (request.channel === 'sms') {
       if (!request.to.phone_number) throw missingContact('sms');
@@ -124,8 +142,18 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
         override: request.override,
       });
     }
+    if (request.channel === 'webhook') {
+      const target = request.to.webhook as WebhookTarget | undefined;
+      if (!target?.url) throw missingContact('webhook');
+      const { webhook: _target, ...profile } = request.to;
+      return webhookProvider().send({
+        messageId,
+        target,
+        payload: { messageId, title: rendered.title, body: rendered.text, data: request.data, profile },
+      });
+    }
     if (!request.to.email) throw missingContact('email');
-    const subject = rendered.title || rendered.text.split('\n')[0].slice(0, 78);
+    const subject = emailSubject(rendered);
     return emailProvider(request.provider).send({
       messageId,
       to: request.to.email,
@@ -139,13 +167,14 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
   return {
     /** What the workflow needs to know about this worker before it plans a route. */
     async prepareDelivery(): Promise<DeliveryPreparation> {
-      const all = [...providers.sms, ...providers.email, ...providers.push];
+      const all = [...providers.sms, ...providers.email, ...providers.push, ...providers.webhook];
       return { enabledProviders: all.map((p) => p.key) };
     },
 
     /** Renders the content for one channel and hands it to one provider; records SENT when the provider accepts. */
     async deliverMessage(request: DeliveryRequest): Promise<DeliveryReceipt> {
-      const acceptance = await send(request);
+      const rendered = render(request);
+      const acceptance = await send(request, rendered);
       await messageLog.apply(request.identity, {
         at: now(),
         status: 'SENT',
@@ -156,9 +185,19 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
           reference: acceptance.providerMessageId
             ? { [acceptance.referenceName]: acceptance.providerMessageId }
             : undefined,
+          // What went out, for GET /messages/{id}/output and the RENDERED history event (email: its subject line).
+          output: {
+            title: request.channel === 'email' ? emailSubject(rendered) : rendered.title,
+            text: rendered.text,
+            html: rendered.html,
+          },
         },
       });
-      return { providerMessageId: acceptance.providerMessageId, tracking: acceptance.tracking };
+      return {
+        providerMessageId: acceptance.providerMessageId,
+        referenceName: acceptance.referenceName,
+        tracking: acceptance.tracking,
+      };
     },
 
     /**
@@ -183,11 +222,12 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
           provider: failure.provider,
           status: 'UNDELIVERABLE',
           error: failure.error,
+          reference: failure.reference,
         },
       });
     },
 
-    /** Records how a message ended when no provider delivered it (UNROUTABLE, UNDELIVERABLE, UNMAPPED). */
+    /** Records a status the workflow itself decides: DELAYED, CANCELED, UNROUTABLE, UNDELIVERABLE, UNMAPPED. */
     async recordMessageOutcome(outcome: MessageOutcome): Promise<void> {
       await messageLog.apply(outcome.identity, {
         at: now(),

@@ -45,6 +45,20 @@ export interface PushRequest {
   override?: Record<string, unknown>;
 }
 
+/** Where a `webhook` channel message goes: the recipient's `webhook` profile entry (api-contract §3.3). */
+export interface WebhookTarget {
+  url: string;
+  method?: 'POST' | 'PUT';
+  headers?: Record<string, string>;
+  authentication?: { mode: 'none' | 'basic' | 'bearer'; username?: string; password?: string; token?: string };
+}
+
+export interface WebhookRequest {
+  messageId: string;
+  target: WebhookTarget;
+  payload: Record<string, unknown>;
+}
+
 export interface SmsProvider {
   readonly key: 'twilio';
   send(request: SmsRequest): Promise<ProviderAcceptance>;
@@ -61,10 +75,16 @@ export interface PushProvider {
   send(request: PushRequest): Promise<ProviderAcceptance>;
 }
 
+export interface WebhookProvider {
+  readonly key: 'webhook';
+  send(request: WebhookRequest): Promise<ProviderAcceptance>;
+}
+
 export interface ProviderRegistry {
   sms: SmsProvider[];
   email: EmailProvider[];
   push: PushProvider[];
+  webhook: WebhookProvider[];
 }
 
 /** The message log: where every status change lands so `GET /messages` can read it without Temporal. */

@@ -3,6 +3,7 @@ export const channelProviders = {
   sms: ['twilio'],
   email: ['sendgrid', 'smtp'],
   push: ['firebase-fcm'],
+  webhook: ['webhook'],
 } as const;
 
 export type Channel = keyof typeof channelProviders;

@@ -23,6 +23,18 @@ export interface MessageContent {
 
 export interface ProviderConfig {
   override?: Record<string, unknown>;
+  /** Condition over `data` and `profile`; the provider is skipped when false. */
+  if?: string;
+}
+
+/** `message.channels.<name>` (api-contract §3.6). */
+export interface ChannelConfig {
+  /** Providers allowed for this channel, in failover order. */
+  providers?: string[];
+  /** `all` sends through every provider of the channel instead of the first that works. */
+  routing_method?: 'single' | 'all';
+  /** Condition over `data` and `profile`; the channel is skipped when false. */
+  if?: string;
 }
 
 export interface MessageMetadata {
@@ -42,9 +54,18 @@ export interface SendMessageInput {
   data: Record<string, unknown>;
   routing: RoutingNode;
   providers: Record<string, ProviderConfig>;
+  /** Absent in runs started before channel settings existed. */
+  channels?: Record<string, ChannelConfig>;
   metadata: MessageMetadata;
   /** `message.timeout`; absent in runs started before it existed, which then use the defaults. */
   timeout?: MessageTimeouts;
+  /**
+   * From `message.delay`: hold the message (DELAYED) until `until` (epoch ms) or for `durationMs` from the
+   * workflow's start. A duration stays relative so the gateway's clock never matters.
+   */
+  delay?: { until?: number; durationMs?: number };
+  /** 1 for the first delivery run, 2 for the first operator retry (`POST /messages/{id}/retry`), and so on. */
+  attempt?: number;
 }
 
 /** One provider attempt as shown in `GET /messages/{id}` `providers[]`. */

@@ -1,12 +1,15 @@
 import { channelOfProvider, channelProviders, isChannel, type Channel, type ProviderKey } from './channels';
-import type { Recipient, RoutingNode } from './message';
+import { evaluateCondition } from './expression';
+import type { ChannelConfig, ProviderConfig, Recipient, RoutingNode } from './message';
 import { MessageReason } from './status';
 
-/** A channel to try, with its providers in failover order. */
+/** A channel to try, with its providers in failover order (`single`) or all at once (`all`). */
 export interface ChannelStep {
   kind: 'channel';
   channel: Channel;
   providers: ProviderKey[];
+  /** `channels.<name>.routing_method`; absent means `single`. */
+  providerMethod?: 'all';
 }
 
 /** A nested routing node that survived planning (at least one viable entry). */
@@ -26,11 +29,20 @@ export type RoutingPlan =
 export const defaultRouting: RoutingNode = { method: 'single', channels: ['email', 'sms'] };
 
 /** The profile key holding a recipient's address on each channel (api-contract §5.3). */
-const contactField: Record<Channel, keyof Recipient> = { sms: 'phone_number', email: 'email', push: 'firebaseToken' };
+const contactField: Record<Channel, keyof Recipient> = {
+  sms: 'phone_number',
+  email: 'email',
+  push: 'firebaseToken',
+  webhook: 'webhook',
+};
 
-/** The recipient's addresses for a channel: one for email and SMS, possibly several device tokens for push. */
+/**
+ * The recipient's addresses for a channel: one for email and SMS, possibly several device tokens for push, the
+ * `webhook.url` for the webhook channel.
+ */
 export function contactsFor(channel: Channel, recipient: Recipient): string[] {
-  const value = recipient[contactField[channel]];
+  const field = recipient[contactField[channel]];
+  const value = channel === 'webhook' ? (field as { url?: unknown } | undefined)?.url : field;
   const values = Array.isArray(value) ? value : [value];
   return values.filter((v): v is string => typeof v === 'string' && v.trim() !== '');
 }
@@ -44,8 +56,16 @@ export function normaliseMethod(method: string): 'single' | 'all' {
   return method === 'all' ? 'all' : 'single';
 }
 
+/** What the send says about channels and providers, and what their `if` conditions are evaluated over. */
+export interface RoutingOptions {
+  channels?: Record<string, ChannelConfig>;
+  providers?: Record<string, ProviderConfig>;
+  data?: Record<string, unknown>;
+}
+
 interface PlanContext {
   recipient: Recipient;
+  options: RoutingOptions;
   enabledProviders: ReadonlySet<ProviderKey>;
   /** Set when some entry had contact data but no enabled provider, to tell NO_PROVIDERS from NO_CHANNELS. */
   lackedProvider: boolean;
@@ -59,8 +79,14 @@ export function planRouting(
   routing: RoutingNode,
   recipient: Recipient,
   enabledProviders: readonly ProviderKey[] = allProviders(),
+  options: RoutingOptions = {},
 ): RoutingPlan {
-  const context: PlanContext = { recipient, enabledProviders: new Set(enabledProviders), lackedProvider: false };
+  const context: PlanContext = {
+    recipient,
+    options,
+    enabledProviders: new Set(enabledProviders),
+    lackedProvider: false,
+  };
   const steps = planEntries(routing.channels, context);
   if (steps.length > 0) return { routable: true, method: normaliseMethod(routing.method), steps };
   return context.lackedProvider
@@ -92,17 +118,39 @@ function planGroup(node: RoutingNode, context: PlanContext): PlanStep | undefine
   return steps.length === 1 ? steps[0] : { kind: 'group', method: normaliseMethod(node.method), steps };
 }
 
-/** An entry names a channel (`sms`) or a provider (`twilio`); a provider pins the channel to that provider. */
+/**
+ * An entry names a channel (`sms`) or a provider (`twilio`); a provider pins the channel to that provider.
+ * `channels.<name>.providers` orders and narrows a channel's providers; `if` conditions on the channel or a
+ * provider drop them when false.
+ */
 function planName(name: string, context: PlanContext): ChannelStep | undefined {
   const channel = isChannel(name) ? name : channelOfProvider(name);
   if (!channel || !hasContactFor(channel, context.recipient)) return undefined;
-  const candidates: readonly ProviderKey[] = isChannel(name) ? channelProviders[channel] : [name as ProviderKey];
-  const providers = candidates.filter((provider) => context.enabledProviders.has(provider));
+  const config = context.options.channels?.[channel];
+  if (!conditionHolds(config?.if, context)) return undefined;
+  const known = channelProviders[channel] as readonly string[];
+  const candidates = isChannel(name) ? (config?.providers?.filter((p) => known.includes(p)) ?? known) : [name];
+  const providers = (candidates as ProviderKey[]).filter(
+    (provider) =>
+      context.enabledProviders.has(provider) && conditionHolds(context.options.providers?.[provider]?.if, context),
+  );
   if (providers.length === 0) {
     context.lackedProvider = true;
     return undefined;
   }
-  return { kind: 'channel', channel, providers };
+  return config?.routing_method === 'all' && providers.length > 1
+    ? { kind: 'channel', channel, providers, providerMethod: 'all' }
+    : { kind: 'channel', channel, providers };
+}
+
+/** Conditions see `data` and `profile` (the recipient), as in Courier. One that cannot be evaluated is false. */
+function conditionHolds(condition: string | undefined, context: PlanContext): boolean {
+  if (!condition) return true;
+  try {
+    return evaluateCondition(condition, { data: context.options.data ?? {}, profile: context.recipient });
+  } catch {
+    return false;
+  }
 }
 
 function allProviders(): ProviderKey[] {

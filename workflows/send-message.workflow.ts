@@ -4,6 +4,7 @@ import {
   condition,
   defineQuery,
   defineSignal,
+  defineUpdate,
   isCancellation,
   patched,
   proxyActivities,
@@ -37,6 +38,11 @@ export interface ProviderReport {
 /** Sent by the gateway when a verified webhook reports delivery or failure; duplicates are ignored. */
 export const providerReportSignal = defineSignal<[ProviderReport]>('providerReport');
 
+/** Whether a cancel request stopped the message; too late once a provider may have it. */
+export type CancelResult = { canceled: true } | { canceled: false; status: MessageStatus };
+/** Cancels a message that is still queued or delayed (`POST /messages/{id}/cancel`). */
+export const cancelMessageUpdate = defineUpdate<CancelResult>('cancelMessage');
+
 export interface SendMessageResult {
   status: MessageStatus;
   reason?: MessageReason;
@@ -46,6 +52,8 @@ export interface SendMessageResult {
 interface Failure {
   reason: typeof MessageReason.PROVIDER_ERROR | typeof MessageReason.FAILED | typeof MessageReason.BOUNCED;
   error: string;
+  /** Set when the provider had accepted the attempt before it failed. */
+  reference?: Record<string, string>;
 }
 
 /** Everything one routing step needs besides the step itself. */
@@ -65,8 +73,15 @@ interface Delivery {
  */
 export async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
   let status: MessageStatus = 'ENQUEUED';
+  let canceled = false;
+  let handedToProviders = false;
   const reports = new Map<string, ProviderReport>();
   setHandler(messageStatusQuery, () => status);
+  setHandler(cancelMessageUpdate, (): CancelResult => {
+    if (handedToProviders || canceled) return canceled ? { canceled: true } : { canceled: false, status };
+    canceled = true;
+    return { canceled: true };
+  });
   setHandler(providerReportSignal, (report) => {
     if (!reports.has(report.providerMessageId)) reports.set(report.providerMessageId, report);
   });
@@ -78,14 +93,27 @@ export async function sendMessage(input: SendMessageInput): Promise<SendMessageR
     return result;
   };
 
+  const delayMs = input.delay ? (input.delay.until ?? Date.now() + (input.delay.durationMs ?? 0)) - Date.now() : 0;
+  if (delayMs > 0) {
+    status = 'DELAYED';
+    await recordMessageOutcome({ identity, status });
+    await condition(() => canceled, delayMs);
+  }
+  if (canceled) return finish({ status: 'CANCELED' });
   if (!input.content) {
     return finish({ status: 'UNMAPPED' }, `template ${input.template ?? ''} is not known`);
   }
   // Runs that started before the worker knew its configured providers plan over all of them.
   const enabledProviders = patched('prepare-delivery') ? (await prepareDelivery()).enabledProviders : undefined;
-  const plan = planRouting(input.routing, input.to, enabledProviders);
+  const plan = planRouting(input.routing, input.to, enabledProviders, {
+    channels: input.channels,
+    providers: input.providers,
+    data: input.data,
+  });
   if (!plan.routable) return finish({ status: 'UNROUTABLE', reason: plan.reason }, plan.detail);
 
+  // From here on a provider may have the message: cancelling would only pretend.
+  handedToProviders = true;
   const delivery: Delivery = {
     input,
     identity,
@@ -119,14 +147,31 @@ function runStep(step: PlanStep, delivery: Delivery): Promise<boolean> {
   return step.kind === 'group' ? runSteps(step.method, step.steps, delivery) : runChannel(step, delivery);
 }
 
-/** Tries the channel's providers in order; a provider that fails for good hands over to the next. */
+/**
+ * Tries the channel's providers in order; a provider that fails for good hands over to the next. With
+ * `routing_method: all` every provider is used at once, and any delivery counts.
+ */
 async function runChannel(step: ChannelStep, delivery: Delivery): Promise<boolean> {
   const channelEnds = delivery.deadlines.channelEndsAt(step.channel, Date.now());
+  if (step.providerMethod === 'all') {
+    const results = await Promise.all(
+      step.providers.map((provider) =>
+        runChannel({ ...step, providers: [provider], providerMethod: undefined }, delivery),
+      ),
+    );
+    return results.some(Boolean);
+  }
   for (const provider of step.providers) {
     const failure = await deliverThrough(step, provider, channelEnds, delivery);
     if (failure === undefined) return true;
     delivery.failures.push(failure);
-    await recordAttemptFailure({ identity: delivery.identity, channel: step.channel, provider, error: failure.error });
+    await recordAttemptFailure({
+      identity: delivery.identity,
+      channel: step.channel,
+      provider,
+      error: failure.error,
+      reference: failure.reference,
+    });
     // A bounce condemns the address, not the provider: another email provider would bounce too.
     if (failure.reason === MessageReason.BOUNCED) break;
   }
@@ -181,6 +226,7 @@ async function followDelivery(
   delivery: Delivery,
 ): Promise<Failure | undefined> {
   const id = receipt.providerMessageId;
+  const reference = { [receipt.referenceName ?? 'id']: id };
   const reported = () => delivery.reports.has(id);
   const outcome = (report: ProviderReport): Failure | undefined => {
     if (report.outcome === 'delivered') {
@@ -190,6 +236,7 @@ async function followDelivery(
     return {
       reason: report.reason ?? MessageReason.FAILED,
       error: report.error ?? `${provider} reported the message undelivered`,
+      reference,
     };
   };
 
@@ -210,7 +257,7 @@ async function followDelivery(
       delivery.observe('DELIVERED');
       return undefined;
     }
-    if (state.state === 'failed') return { reason: MessageReason.FAILED, error: state.error };
+    if (state.state === 'failed') return { reason: MessageReason.FAILED, error: state.error, reference };
   }
   return undefined;
 }

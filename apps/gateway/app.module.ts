@@ -6,6 +6,8 @@ import type { Logger } from '../common/logger';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import type { GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
+import { MessageActionsController } from './message-actions/message-actions.controller';
+import { MessageActionsService } from './message-actions/message-actions.service';
 import { MessagesController } from './messages/messages.controller';
 import { SendController } from './send/send.controller';
 import { SendService } from './send/send.service';
@@ -26,7 +28,7 @@ export class AppModule {
   static create(deps: GatewayDeps): DynamicModule {
     return {
       module: AppModule,
-      controllers: [SendController, MessagesController, HealthController, WebhooksController],
+      controllers: [SendController, MessagesController, MessageActionsController, HealthController, WebhooksController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },
         { provide: TEMPORAL_CLIENT, useValue: deps.temporal },
@@ -39,6 +41,7 @@ export class AppModule {
         },
         SendService,
         WebhooksService,
+        MessageActionsService,
       ],
     };
   }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { RoutingNode } from '../../domain/message';
+import { defaultRouting } from '../../domain/routing';
 import { sandboxCredentials } from '../sandbox/credentials';
+import { routingSchema } from './send/send-request.schema';
 import { loadCommonConfig, parseEnv, type CommonConfig } from '../common/config';
 
 /** The development key `npm start` accepts when HERALD_API_KEYS is not set. Set real keys anywhere else. */
@@ -13,6 +16,8 @@ const gatewaySchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().optional(),
   SENDGRID_API_KEY: z.string().optional(),
   SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().optional(),
+  /** The workspace's routing for sends that name none, as JSON: {"method":"single","channels":["email","sms"]}. */
+  HERALD_DEFAULT_ROUTING: z.string().optional(),
 });
 
 export interface GatewayConfig extends CommonConfig {
@@ -24,6 +29,22 @@ export interface GatewayConfig extends CommonConfig {
   twilioAuthToken: string;
   /** Verifies SendGrid events; unset (real SendGrid without a key) refuses every event batch. */
   sendgridWebhookPublicKey?: string;
+  /** Routing used when a send names none. */
+  defaultRouting: RoutingNode;
+}
+
+function parseDefaultRouting(json: string | undefined): RoutingNode {
+  if (!json) return defaultRouting;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new Error('invalid configuration: HERALD_DEFAULT_ROUTING is not JSON');
+  }
+  const parsed = routingSchema.safeParse(value);
+  if (!parsed.success)
+    throw new Error(`invalid configuration: HERALD_DEFAULT_ROUTING: ${parsed.error.issues[0].message}`);
+  return parsed.data as RoutingNode;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -40,6 +61,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     publicUrl: common.publicUrl,
     twilioAuthToken:
       raw.TWILIO_ACCOUNT_SID && raw.TWILIO_AUTH_TOKEN ? raw.TWILIO_AUTH_TOKEN : sandboxCredentials.twilio.authToken,
+    defaultRouting: parseDefaultRouting(raw.HERALD_DEFAULT_ROUTING),
     sendgridWebhookPublicKey:
       raw.SENDGRID_WEBHOOK_PUBLIC_KEY ??
       (raw.SENDGRID_API_KEY ? undefined : sandboxCredentials.sendgridEventWebhook.publicKey),

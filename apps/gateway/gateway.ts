@@ -1,21 +1,24 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type GatewayDeps } from './app.module';
+import { registerBodyParsers } from './body-parsers';
 import { registerDocsRoutes } from './docs/docs.routes';
 import { buildOpenApiDocument } from './docs/openapi';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+
+const bodyLimit = 1024 * 1024;
 
 /** Builds the HTTP gateway (not yet listening), so `main.ts` and the end-to-end tests start it the same way. */
 export async function createGatewayApp(deps: GatewayDeps): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.create(deps),
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
-    // Webhook signatures cover the exact bytes received, so the raw body is kept next to the parsed one.
-    { logger: ['error', 'warn'], rawBody: true },
+    new FastifyAdapter({ bodyLimit }),
+    { logger: ['error', 'warn'], bodyParser: false },
   );
   app.useGlobalFilters(new ApiExceptionFilter(deps.logger));
   // The classic v5 SDK parses a body as JSON only when Content-Type is exactly `application/json`.
   const fastify = app.getHttpAdapter().getInstance();
+  registerBodyParsers(fastify, bodyLimit);
   fastify.addHook('onSend', async (_request, reply, payload) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('application/json'))

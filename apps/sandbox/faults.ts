@@ -5,7 +5,7 @@ export const DEFAULT_FAULT_STATUS = 500;
 export const DEFAULT_TIMEOUT_DELAY_MS = 30_000;
 
 export const faultSpecSchema = z.object({
-  provider: z.enum(['twilio', 'sendgrid', 'segment', 'smtp', 'firebase-fcm'] satisfies Provider[]),
+  provider: z.enum(['twilio', 'sendgrid', 'segment', 'smtp', 'firebase-fcm', 'webhook'] satisfies Provider[]),
   count: z.number().int().min(1).max(100_000).default(1),
   mode: z.enum(['status', 'timeout', 'drop']).default('status'),
   status: z.number().int().min(400).max(599).optional(),

@@ -11,6 +11,7 @@ import { renderPage } from './page';
 import { Scheduler } from './scheduler';
 import { segmentRoutes } from './segment.routes';
 import { createSmtpSink } from './smtp';
+import { webhookRoutes } from './webhook.routes';
 import { sendgridRoutes } from './sendgrid.routes';
 import { DEFAULT_MAX_ENTRIES, SandboxStore } from './store';
 import { twilioRoutes } from './twilio.routes';
@@ -114,6 +115,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.register(sendgridRoutes(ctx), { prefix: '/sendgrid' });
   app.register(segmentRoutes(ctx), { prefix: '/segment' });
   app.register(fcmRoutes(ctx), { prefix: '/fcm' });
+  app.register(webhookRoutes(ctx), { prefix: '/webhook' });
   app.register(controlRoutes(ctx, reset), { prefix: '/sandbox' });
   for (const path of ['/', '/sandbox']) {
     app.get(path, async (_req, reply) =>

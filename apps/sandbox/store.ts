@@ -1,6 +1,6 @@
-export type Provider = 'twilio' | 'sendgrid' | 'segment' | 'smtp' | 'firebase-fcm';
-export const PROVIDERS: readonly Provider[] = ['twilio', 'sendgrid', 'segment', 'smtp', 'firebase-fcm'];
-export type Channel = 'sms' | 'email' | 'push' | 'analytics';
+export type Provider = 'twilio' | 'sendgrid' | 'segment' | 'smtp' | 'firebase-fcm' | 'webhook';
+export const PROVIDERS: readonly Provider[] = ['twilio', 'sendgrid', 'segment', 'smtp', 'firebase-fcm', 'webhook'];
+export type Channel = 'sms' | 'email' | 'push' | 'webhook' | 'analytics';
 
 /** A status change that happens on its own once `at` (epoch ms) has passed. */
 export interface StatusStep {

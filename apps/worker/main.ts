@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createFcmPushProvider } from '../../activities/providers/fcm-push';
+import { createOutboundWebhookProvider } from '../../activities/providers/outbound-webhook';
 import { createSendGridEmailProvider } from '../../activities/providers/sendgrid-email';
 import { createSmtpEmailProvider } from '../../activities/providers/smtp-email';
 import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
@@ -29,6 +30,7 @@ async function run(): Promise<void> {
       // Order is failover order within the email channel: SendGrid first, SMTP when SendGrid gives up.
       email: [createSendGridEmailProvider(config.sendgrid), smtp],
       push: [createFcmPushProvider(config.fcm)],
+      webhook: [createOutboundWebhookProvider()],
     },
     messageLog: createMessageLog(database),
     webhookBaseUrl: config.publicUrl,

@@ -60,7 +60,7 @@ describe('gateway errors', () => {
     [
       'a recipient without any address',
       JSON.stringify({ message: { to: { locale: 'en' }, content: { body: 'x' } } }),
-      /user_id, email or phone_number/,
+      /user_id, email, phone_number, firebaseToken or webhook/,
     ],
     [
       'an invalid email',

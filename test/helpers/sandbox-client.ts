@@ -1,8 +1,8 @@
 /** The sandbox's inspection and fault API over HTTP, as a test (or a person with curl) uses it. */
 export interface SandboxMessage {
   id: string;
-  provider: 'twilio' | 'sendgrid' | 'segment';
-  channel: 'sms' | 'email' | 'analytics';
+  provider: 'twilio' | 'sendgrid' | 'segment' | 'smtp' | 'firebase-fcm' | 'webhook';
+  channel: 'sms' | 'email' | 'push' | 'webhook' | 'analytics';
   to: string;
   from?: string;
   subject?: string;
@@ -14,7 +14,7 @@ export interface SandboxMessage {
 }
 
 export interface Fault {
-  provider: 'twilio' | 'sendgrid' | 'segment';
+  provider: 'twilio' | 'sendgrid' | 'segment' | 'smtp' | 'firebase-fcm' | 'webhook';
   count: number;
   status?: number;
   mode?: 'status' | 'timeout' | 'drop';

@@ -1,5 +1,6 @@
 import { createActivities, type Activities } from '../../activities';
 import { createFcmPushProvider } from '../../activities/providers/fcm-push';
+import { createOutboundWebhookProvider } from '../../activities/providers/outbound-webhook';
 import { createSendGridEmailProvider } from '../../activities/providers/sendgrid-email';
 import { createSmtpEmailProvider } from '../../activities/providers/smtp-email';
 import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
@@ -48,6 +49,7 @@ export async function realWorkerDeps(
           getAccessToken: async () => 'sandbox-token',
         }),
       ],
+      webhook: [createOutboundWebhookProvider()],
     },
     messageLog,
     webhookBaseUrl,

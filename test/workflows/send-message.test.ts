@@ -8,7 +8,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import { temporalCliPath } from '../../apps/common/temporal-binaries';
 import { createSandbox, type Sandbox } from '../../apps/sandbox/sandbox';
 import type { SendMessageInput } from '../../domain/message';
-import { sendMessage } from '../../workflows/send-message.workflow';
+import { cancelMessageUpdate, sendMessage } from '../../workflows/send-message.workflow';
 import { sendInput } from '../helpers/builders';
 import { sandboxClient, type SandboxClient } from '../helpers/sandbox-client';
 import { timeSkippingEnvironment } from '../helpers/temporal';
@@ -256,6 +256,155 @@ describe('sendMessage', () => {
     expect(result).toEqual({ status: 'UNROUTABLE', reason: 'NO_CHANNELS' });
     expect(record?.status).toBe('UNROUTABLE');
     expect(await providers.messages()).toHaveLength(0);
+  });
+
+  it('holds a delayed message as DELAYED for the whole delay, then delivers it', async () => {
+    const input = sendInput({ delay: { durationMs: 2 * 3_600_000 } });
+    const { result } = await run('delayed', input);
+
+    expect(result.status).toBe('DELIVERED');
+    const events = (await env.client.workflow.getHandle(input.messageId).fetchHistory()).events ?? [];
+    const timer = events.find((e) => e.timerStartedEventAttributes)?.timerStartedEventAttributes;
+    expect(Number(timer?.startToFireTimeout?.seconds)).toBeGreaterThan(3_500);
+  });
+
+  it('cancels a delayed message before anything is sent', async () => {
+    const input = sendInput({ delay: { durationMs: 3_600_000 } });
+    const taskQueue = `test-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: deps.activities,
+    });
+    const outcome = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(sendMessage, {
+        workflowId: input.messageId,
+        taskQueue,
+        args: [input],
+      });
+      const answer = await handle.executeUpdate(cancelMessageUpdate);
+      return { answer, result: await handle.result() };
+    });
+
+    expect(outcome).toEqual({ answer: { canceled: true }, result: { status: 'CANCELED' } });
+    expect(await providers.messages()).toHaveLength(0);
+    expect((await deps.messageLog.get(input.messageId))?.status).toBe('CANCELED');
+  });
+
+  it('refuses to cancel once a provider has the message', async () => {
+    const input = sendInput();
+    const taskQueue = `test-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: deps.activities,
+    });
+    const answer = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(sendMessage, {
+        workflowId: input.messageId,
+        taskQueue,
+        args: [input],
+      });
+      // Wait (in real time) until the SMS reached the sandbox; the workflow is then polling for its status.
+      while ((await providers.messages({ provider: 'twilio' })).length === 0)
+        await new Promise((r) => setTimeout(r, 20));
+      // The run may even have finished by now; a finished run takes no updates, which is a refusal too.
+      const reply = await handle.executeUpdate(cancelMessageUpdate).catch(() => 'finished' as const);
+      return { reply, result: await handle.result() };
+    });
+    expect([{ canceled: false, status: 'SENT' }, 'finished']).toContainEqual(answer.reply);
+    expect(answer.result).toEqual({ status: 'DELIVERED' });
+  });
+
+  it('gives up on a channel after its channel timeout, however long its providers would still try', async () => {
+    await providers.inject({ provider: 'sendgrid', status: 503, count: 1000 });
+    await providers.inject({ provider: 'smtp', status: 451, count: 1000 });
+    const input = sendInput({
+      routing: { method: 'single', channels: ['email', 'sms'] },
+      timeout: { channel: { email: 60_000 } },
+    });
+    const { result, record } = await run('channel-timeout', input);
+
+    expect(result.status).toBe('DELIVERED');
+    expect(record?.providers.map((p) => [p.provider, p.status])).toEqual([
+      ['sendgrid', 'UNDELIVERABLE'],
+      ['smtp', 'UNDELIVERABLE'],
+      ['twilio', 'DELIVERED'],
+    ]);
+    // Both email providers got only what was left of the channel's minute, not their 5-minute provider timeout.
+    const events = (await env.client.workflow.getHandle(input.messageId).fetchHistory()).events ?? [];
+    const budgets = events
+      .map((e) => e.activityTaskScheduledEventAttributes?.scheduleToCloseTimeout?.seconds)
+      .filter((seconds) => seconds !== undefined && seconds !== null)
+      .map(Number);
+    expect(budgets.slice(0, 2).every((seconds) => seconds <= 60)).toBe(true);
+  });
+
+  it('skips channels and providers whose if-condition is false', async () => {
+    const input = sendInput({
+      routing: { method: 'single', channels: ['sms', 'email'] },
+      data: { order_id: 'A-1', tracking_url: 'x', urgent: false },
+      channels: { sms: { if: 'data.urgent === true' } },
+      providers: { sendgrid: { if: "profile.email.endsWith('@corp.example')" } },
+    });
+    const { result } = await run('conditions', input);
+
+    expect(result.status).toBe('SENT');
+    expect(await providers.messages({ provider: 'twilio' })).toHaveLength(0);
+    expect(await providers.messages({ provider: 'sendgrid' })).toHaveLength(0);
+    expect(await providers.messages({ provider: 'smtp' })).toHaveLength(1);
+  });
+
+  it('sends through every provider of a channel with routing_method "all"', async () => {
+    const input = sendInput({
+      routing: { method: 'single', channels: ['email'] },
+      channels: { email: { routing_method: 'all' } },
+    });
+    await run('channel-routing-all', input);
+
+    expect(await providers.messages({ provider: 'sendgrid' })).toHaveLength(1);
+    expect(await providers.messages({ provider: 'smtp' })).toHaveLength(1);
+  });
+
+  it('posts a webhook channel message to the recipient URL with its authentication', async () => {
+    const input = sendInput({
+      to: {
+        user_id: 'u-9',
+        webhook: { url: `${sandbox.url}/webhook/orders`, authentication: { mode: 'bearer', token: 's3cret' } },
+      },
+      routing: { method: 'single', channels: ['webhook'] },
+    });
+    const { result, record } = await run('webhook-sent', input);
+
+    expect(result.status).toBe('SENT');
+    const [hook] = await providers.messages({ provider: 'webhook' });
+    expect(hook.params).toMatchObject({
+      method: 'POST',
+      headers: { authorization: '[present]' },
+      body: { messageId: input.messageId, title: 'Order A-1001', profile: { user_id: 'u-9' } },
+    });
+    expect(JSON.stringify(hook.params)).not.toContain('s3cret');
+    expect(record?.providers[0]).toMatchObject({ provider: 'webhook', status: 'SENT' });
+  });
+
+  it('retries a failing webhook endpoint and gives up on one that refuses', async () => {
+    const refused = sendInput({
+      to: { webhook: { url: `${sandbox.url}/webhook/status/400` } },
+      routing: { method: 'single', channels: ['webhook'] },
+    });
+    expect((await run('webhook-refused', refused)).result).toEqual({
+      status: 'UNDELIVERABLE',
+      reason: 'PROVIDER_ERROR',
+    });
+
+    await providers.inject({ provider: 'webhook', status: 503, count: 2 });
+    const flaky = sendInput({
+      to: { webhook: { url: `${sandbox.url}/webhook/orders` } },
+      routing: { method: 'single', channels: ['webhook'] },
+    });
+    expect((await run('webhook-retried', flaky)).result.status).toBe('SENT');
   });
 
   it('ends UNMAPPED when the message names a template Herald does not know', async () => {

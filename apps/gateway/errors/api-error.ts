@@ -8,6 +8,8 @@ export class ApiError extends Error {
     message: string,
     readonly type: ApiErrorType = 'invalid_request_error',
     readonly headers: Record<string, string> = {},
+    /** Sent instead of `{message, type}` where Courier answers with a resource (a 409 cancel sends the message). */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';

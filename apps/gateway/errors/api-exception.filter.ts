@@ -19,11 +19,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const answer = this.toAnswer(exception);
     if (answer.status >= 500) this.log.error({ err: exception }, 'request failed');
-    void reply
-      .status(answer.status)
-      .headers(answer.headers)
-      .type('application/json')
-      .send(JSON.stringify({ message: answer.message, type: answer.type }));
+    // Some refusals answer with a resource instead of the error shape (a 409 cancel returns the message).
+    const resource = exception instanceof ApiError ? exception.body : undefined;
+    const body = resource ?? { message: answer.message, type: answer.type };
+    void reply.status(answer.status).headers(answer.headers).type('application/json').send(JSON.stringify(body));
   }
 
   private toAnswer(exception: unknown): Answer {

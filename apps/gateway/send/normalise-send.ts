@@ -1,3 +1,4 @@
+import { checkExpression } from '../../../domain/expression';
 import { checkTemplateSyntax } from '../../../domain/render';
 import type { Recipient, RoutingNode, SendMessageInput } from '../../../domain/message';
 import { defaultRouting } from '../../../domain/routing';
@@ -8,21 +9,32 @@ import type { LegacySendRequest, MessageRequest } from './send-request.schema';
  * Turns a validated Courier message into the workflow input, refusing (400) what Herald cannot do for it yet
  * so nothing is accepted and then silently dropped.
  */
-export function normaliseMessage(message: MessageRequest, messageId: string, enqueuedAt: number): SendMessageInput {
+/** Workspace settings that apply when a send leaves them out. */
+export interface SendDefaults {
+  routing: RoutingNode;
+}
+
+export function normaliseMessage(
+  message: MessageRequest,
+  messageId: string,
+  enqueuedAt: number,
+  defaults: SendDefaults = { routing: defaultRouting },
+): SendMessageInput {
   if (Array.isArray(message.to)) {
     throw new BadRequest(
       'message.to as an array (several recipients) is not supported yet; send one request per recipient',
     );
   }
   const { data: recipientData, ...to } = message.to;
-  if (!to.user_id && !to.email && !to.phone_number) {
-    throw new BadRequest('message.to needs at least one of user_id, email or phone_number');
+  if (!to.user_id && !to.email && !to.phone_number && !to.firebaseToken && !to.webhook) {
+    throw new BadRequest('message.to needs at least one of user_id, email, phone_number, firebaseToken or webhook');
   }
   if (message.content && message.template) throw new BadRequest('message takes either content or template, not both');
   if (!message.content && !message.template) throw new BadRequest('message needs content or template');
   if (message.content && !('body' in message.content)) {
     throw new BadRequest('content with elements (Elemental) is not supported yet; use {title, body}');
   }
+  checkConditions(message);
   const content = message.content as { title?: string; body: string } | undefined;
   if (content) {
     checkSyntax('content.title', content.title);
@@ -36,17 +48,55 @@ export function normaliseMessage(message: MessageRequest, messageId: string, enq
     template: message.template,
     // Recipient-level data is merged over message data for that recipient (api-contract §3.3).
     data: { ...(message.data ?? {}), ...(recipientData ?? {}) },
-    routing: (message.routing as RoutingNode | undefined) ?? defaultRouting,
+    routing: (message.routing as RoutingNode | undefined) ?? defaults.routing,
     providers: message.providers ?? {},
+    channels: message.channels,
+    timeout: message.timeout,
+    delay: normaliseDelay(message.delay),
     metadata: message.metadata ?? {},
   };
 }
 
-export function normaliseLegacy(body: LegacySendRequest, messageId: string, enqueuedAt: number): SendMessageInput {
+function checkConditions(message: MessageRequest): void {
+  const conditions = [
+    ...Object.entries(message.channels ?? {}).map(([name, config]) => [`channels.${name}.if`, config.if] as const),
+    ...Object.entries(message.providers ?? {}).map(([name, config]) => [`providers.${name}.if`, config.if] as const),
+  ];
+  for (const [field, source] of conditions) {
+    if (source === undefined) continue;
+    const check = checkExpression(source);
+    if (!check.ok) throw new BadRequest(`${field} is not a valid condition: ${check.message}`);
+  }
+}
+
+/**
+ * `delay.duration` (ms, rounded up to the next whole minute as Courier does) or `delay.until` (an ISO-8601 time).
+ * Courier's opening-hours windows (`Mo-Fr 09:00-17:00`) are refused for now rather than ignored.
+ */
+function normaliseDelay(delay: MessageRequest['delay']): SendMessageInput['delay'] {
+  if (!delay) return undefined;
+  if (delay.until !== undefined) {
+    const until = Date.parse(delay.until);
+    if (Number.isNaN(until)) {
+      throw new BadRequest('delay.until must be an ISO-8601 time; delivery windows are not supported yet');
+    }
+    return { until };
+  }
+  if (delay.duration) return { durationMs: Math.ceil(delay.duration / 60_000) * 60_000 };
+  return undefined;
+}
+
+export function normaliseLegacy(
+  body: LegacySendRequest,
+  messageId: string,
+  enqueuedAt: number,
+  defaults?: SendDefaults,
+): SendMessageInput {
   return normaliseMessage(
     { to: { ...(body.profile ?? {}), user_id: body.recipient }, template: body.event, data: body.data },
     messageId,
     enqueuedAt,
+    defaults,
   );
 }
 

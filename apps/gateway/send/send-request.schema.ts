@@ -22,6 +22,24 @@ const recipientSchema = z.looseObject({
     z.string().regex(/^\+?[0-9 ()-]{5,20}$/, 'to.phone_number must be a phone number, ideally E.164'),
   ),
   data: optional(z.record(z.string(), z.unknown())),
+  webhook: optional(
+    z.looseObject({
+      url: z
+        .string()
+        .url('to.webhook.url must be an http(s) URL')
+        .refine((u) => /^https?:/i.test(u), 'to.webhook.url must be http(s)'),
+      method: optional(z.enum(['POST', 'PUT'])),
+      headers: optional(z.record(z.string(), z.string())),
+      authentication: optional(
+        z.looseObject({
+          mode: z.enum(['none', 'basic', 'bearer']),
+          username: optional(z.string()),
+          password: optional(z.string()),
+          token: optional(z.string()),
+        }),
+      ),
+    }),
+  ),
 });
 
 const contentSchema = z.looseObject({
@@ -35,7 +53,28 @@ const metadataSchema = z.looseObject({
   trace_id: optional(z.string()),
 });
 
-const providerConfigSchema = z.looseObject({ override: optional(z.record(z.string(), z.unknown())) });
+const providerConfigSchema = z.looseObject({
+  override: optional(z.record(z.string(), z.unknown())),
+  if: optional(z.string()),
+});
+
+const channelConfigSchema = z.looseObject({
+  providers: optional(z.array(z.string().min(1))),
+  routing_method: optional(z.enum(['single', 'all'], { message: 'routing_method must be "single" or "all"' })),
+  if: optional(z.string()),
+});
+
+const milliseconds = z.number().int().positive();
+const timeoutSchema = z.looseObject({
+  message: optional(milliseconds),
+  channel: optional(z.union([milliseconds, z.record(z.string(), milliseconds)])),
+  provider: optional(z.union([milliseconds, z.record(z.string(), milliseconds)])),
+});
+
+const delaySchema = z.looseObject({
+  duration: optional(z.number().int().nonnegative()),
+  until: optional(z.string().min(1)),
+});
 
 export const messageSchema = z.looseObject({
   to: z.union([recipientSchema, z.array(z.unknown())], { message: 'message.to must be a recipient object' }),
@@ -44,6 +83,9 @@ export const messageSchema = z.looseObject({
   data: optional(z.record(z.string(), z.unknown())),
   routing: optional(routingSchema),
   providers: optional(z.record(z.string(), providerConfigSchema)),
+  channels: optional(z.record(z.string(), channelConfigSchema)),
+  timeout: optional(timeoutSchema),
+  delay: optional(delaySchema),
   metadata: optional(metadataSchema),
 });
 

@@ -9,7 +9,8 @@ import { sendMessage } from '../../../workflows/send-message.workflow';
 import type { Logger } from '../../common/logger';
 import { BadRequest } from '../errors/api-error';
 import { badRequestFromZod } from '../errors/zod-error';
-import { LOGGER, MESSAGE_LOG, TEMPORAL_CLIENT } from '../tokens';
+import type { GatewayConfig } from '../config';
+import { GATEWAY_CONFIG, LOGGER, MESSAGE_LOG, TEMPORAL_CLIENT } from '../tokens';
 import { normaliseLegacy, normaliseMessage } from './normalise-send';
 import { legacySendRequestSchema, sendRequestSchema } from './send-request.schema';
 
@@ -22,6 +23,7 @@ export class SendService {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(MESSAGE_LOG) private readonly messageLog: HeraldMessageLog,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async send(body: unknown): Promise<SendResponse> {
@@ -33,12 +35,14 @@ export class SendService {
       // The classic v5 SDK posts a legacy body when called without `message`, and expects `messageId` back.
       const legacy = legacySendRequestSchema.safeParse(body);
       if (!legacy.success) throw badRequestFromZod(legacy.error);
-      await this.start(normaliseLegacy(legacy.data, messageId, Date.now()));
+      await this.start(normaliseLegacy(legacy.data, messageId, Date.now(), { routing: this.config.defaultRouting }));
       return { messageId };
     }
     const parsed = sendRequestSchema.safeParse(body);
     if (!parsed.success) throw badRequestFromZod(parsed.error);
-    await this.start(normaliseMessage(parsed.data.message, messageId, Date.now()));
+    await this.start(
+      normaliseMessage(parsed.data.message, messageId, Date.now(), { routing: this.config.defaultRouting }),
+    );
     return { requestId: messageId };
   }
 
