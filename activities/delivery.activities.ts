@@ -55,11 +55,6 @@ export interface DeliveryDeps {
   now?: () => number;
 }
 
-export interface DeliveryPreparation {
-  /** Providers this worker has credentials for; routing skips the others. */
-  enabledProviders: ProviderKey[];
-}
-
 function missingContact(channel: Channel): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`recipient has no address for ${channel}`, FailureType.MissingContact);
 }
@@ -74,7 +69,7 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
   function smsProvider(key: ProviderKey) {
     const provider = providers.sms.find((p) => p.key === key);
     if (!provider)
-      throw ApplicationFailure.nonRetryable(`sms provider ${key} is not configured`, FailureType.ProviderMisconfigured);
+      throw ApplicationFailure.nonRetryable(`sms provider ${key} is not configured`, FailureType.ProviderNotConfigured);
     return provider;
   }
   function emailProvider(key: ProviderKey) {
@@ -82,7 +77,7 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
     if (!provider)
       throw ApplicationFailure.nonRetryable(
         `email provider ${key} is not configured`,
-        FailureType.ProviderMisconfigured,
+        FailureType.ProviderNotConfigured,
       );
     return provider;
   }
@@ -90,7 +85,7 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
   function webhookProvider() {
     const provider = providers.webhook[0];
     if (!provider)
-      throw ApplicationFailure.nonRetryable('the webhook channel is not configured', FailureType.ProviderMisconfigured);
+      throw ApplicationFailure.nonRetryable('the webhook channel is not configured', FailureType.ProviderNotConfigured);
     return provider;
   }
 
@@ -99,7 +94,7 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
     if (!provider)
       throw ApplicationFailure.nonRetryable(
         `push provider ${key} is not configured`,
-        FailureType.ProviderMisconfigured,
+        FailureType.ProviderNotConfigured,
       );
     return provider;
   }
@@ -165,12 +160,6 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
   }
 
   return {
-    /** What the workflow needs to know about this worker before it plans a route. */
-    async prepareDelivery(): Promise<DeliveryPreparation> {
-      const all = [...providers.sms, ...providers.email, ...providers.push, ...providers.webhook];
-      return { enabledProviders: all.map((p) => p.key) };
-    },
-
     /** Renders the content for one channel and hands it to one provider; records SENT when the provider accepts. */
     async deliverMessage(request: DeliveryRequest): Promise<DeliveryReceipt> {
       const rendered = render(request);

@@ -5,6 +5,8 @@
 export const FailureType = {
   /** The provider refused this request for good (invalid number, opted-out recipient, bad payload). */
   ProviderRejected: 'ProviderRejected',
+  /** This worker has no credentials for the provider at all: routing skips it without counting a failed attempt. */
+  ProviderNotConfigured: 'ProviderNotConfigured',
   /** Our credentials or sender configuration are wrong; retrying cannot help until an operator fixes them. */
   ProviderMisconfigured: 'ProviderMisconfigured',
   /** The provider is throttling or failing (429, 5xx) or unreachable: worth retrying. */
@@ -17,6 +19,7 @@ export const FailureType = {
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 export const permanentFailureTypes: readonly FailureType[] = [
+  FailureType.ProviderNotConfigured,
   FailureType.ProviderRejected,
   FailureType.ProviderMisconfigured,
   FailureType.MissingContact,

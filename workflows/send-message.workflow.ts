@@ -6,7 +6,6 @@ import {
   defineSignal,
   defineUpdate,
   isCancellation,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -14,6 +13,7 @@ import {
 import type { Activities, DeliveryReceipt } from '../activities';
 import type { ProviderKey } from '../domain/channels';
 import { pollDelay, trackingWindowMs } from '../domain/delivery-tracking';
+import { FailureType } from '../domain/failures';
 import { messageIdentity, type MessageContent, type MessageIdentity, type SendMessageInput } from '../domain/message';
 import { planRouting, type ChannelStep, type PlanStep } from '../domain/routing';
 import { advanceStatus, MessageReason, type MessageStatus } from '../domain/status';
@@ -21,7 +21,7 @@ import { deadlines, type Deadlines } from '../domain/timeouts';
 import { bookkeeping, providerCall, statusPoll } from './activity-profiles';
 
 const { deliverMessage } = proxyActivities<Activities>(providerCall);
-const { prepareDelivery, recordAttemptFailure, recordMessageOutcome } = proxyLocalActivities<Activities>(bookkeeping);
+const { recordAttemptFailure, recordMessageOutcome } = proxyLocalActivities<Activities>(bookkeeping);
 const { checkDeliveryStatus } = proxyLocalActivities<Activities>(statusPoll);
 
 /** The message's status as this workflow knows it; the message log has the full record. */
@@ -103,9 +103,9 @@ export async function sendMessage(input: SendMessageInput): Promise<SendMessageR
   if (!input.content) {
     return finish({ status: 'UNMAPPED' }, `template ${input.template ?? ''} is not known`);
   }
-  // Runs that started before the worker knew its configured providers plan over all of them.
-  const enabledProviders = patched('prepare-delivery') ? (await prepareDelivery()).enabledProviders : undefined;
-  const plan = planRouting(input.routing, input.to, enabledProviders, {
+  // The plan covers every provider Herald has; one this worker has no credentials for is skipped when reached
+  // (a cheap, rare path) rather than asked about up front, which would cost every message a step.
+  const plan = planRouting(input.routing, input.to, undefined, {
     channels: input.channels,
     providers: input.providers,
     data: input.data,
@@ -126,6 +126,12 @@ export async function sendMessage(input: SendMessageInput): Promise<SendMessageR
   };
   const delivered = await runSteps(plan.method, plan.steps, delivery);
   if (delivered) return { status };
+  if (delivery.failures.length === 0) {
+    return finish(
+      { status: 'UNROUTABLE', reason: MessageReason.NO_PROVIDERS },
+      'no configured provider serves the routed channels',
+    );
+  }
   const last = delivery.failures[delivery.failures.length - 1];
   const error = delivery.failures.map((f) => f.error).join('; ');
   return finish({ status: 'UNDELIVERABLE', reason: last?.reason ?? MessageReason.FAILED }, error || undefined);
@@ -164,6 +170,7 @@ async function runChannel(step: ChannelStep, delivery: Delivery): Promise<boolea
   for (const provider of step.providers) {
     const failure = await deliverThrough(step, provider, channelEnds, delivery);
     if (failure === undefined) return true;
+    if (failure === 'not-configured') continue;
     delivery.failures.push(failure);
     await recordAttemptFailure({
       identity: delivery.identity,
@@ -184,7 +191,7 @@ async function deliverThrough(
   provider: ProviderKey,
   channelEnds: number,
   delivery: Delivery,
-): Promise<Failure | undefined> {
+): Promise<Failure | 'not-configured' | undefined> {
   const { input, identity } = delivery;
   const budget = Math.min(delivery.deadlines.providerMs(provider), channelEnds - Date.now());
   if (budget <= 0)
@@ -209,6 +216,7 @@ async function deliverThrough(
       ],
     );
   } catch (error) {
+    if (failureType(error) === FailureType.ProviderNotConfigured) return 'not-configured';
     return { reason: MessageReason.PROVIDER_ERROR, error: describeFailure(error) };
   }
   delivery.observe('SENT');
@@ -260,6 +268,12 @@ async function followDelivery(
     if (state.state === 'failed') return { reason: MessageReason.FAILED, error: state.error, reference };
   }
   return undefined;
+}
+
+function failureType(error: unknown): string | undefined {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
+    ? (error.cause.type ?? undefined)
+    : undefined;
 }
 
 function describeFailure(error: unknown): string {

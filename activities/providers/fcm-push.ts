@@ -49,6 +49,7 @@ const severity: Record<FailureType, number> = {
   [FailureType.ProviderUnavailable]: 2,
   // Nothing can get through until an operator acts.
   [FailureType.ProviderMisconfigured]: 3,
+  [FailureType.ProviderNotConfigured]: 3,
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

