@@ -66,38 +66,19 @@ function emailSubject(rendered: RenderedContent): string {
 
 /** Activities that talk to providers and keep the message log. Built from their dependencies, never from globals. */
 export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl, now = Date.now }: DeliveryDeps) {
-  function smsProvider(key: ProviderKey) {
-    const provider = providers.sms.find((p) => p.key === key);
-    if (!provider)
-      throw ApplicationFailure.nonRetryable(`sms provider ${key} is not configured`, FailureType.ProviderNotConfigured);
-    return provider;
+  /** The worker's adapter for a provider; none means no credentials here, and routing skips the provider. */
+  function configured<P extends { key: string }>(list: P[], channel: Channel, key: ProviderKey): P {
+    const provider = list.find((p) => p.key === key);
+    if (provider) return provider;
+    throw ApplicationFailure.nonRetryable(
+      `${channel} provider ${key} is not configured`,
+      FailureType.ProviderNotConfigured,
+    );
   }
-  function emailProvider(key: ProviderKey) {
-    const provider = providers.email.find((p) => p.key === key);
-    if (!provider)
-      throw ApplicationFailure.nonRetryable(
-        `email provider ${key} is not configured`,
-        FailureType.ProviderNotConfigured,
-      );
-    return provider;
-  }
-
-  function webhookProvider() {
-    const provider = providers.webhook[0];
-    if (!provider)
-      throw ApplicationFailure.nonRetryable('the webhook channel is not configured', FailureType.ProviderNotConfigured);
-    return provider;
-  }
-
-  function pushProvider(key: ProviderKey) {
-    const provider = providers.push.find((p) => p.key === key);
-    if (!provider)
-      throw ApplicationFailure.nonRetryable(
-        `push provider ${key} is not configured`,
-        FailureType.ProviderNotConfigured,
-      );
-    return provider;
-  }
+  const smsProvider = (key: ProviderKey) => configured(providers.sms, 'sms', key);
+  const emailProvider = (key: ProviderKey) => configured(providers.email, 'email', key);
+  const pushProvider = (key: ProviderKey) => configured(providers.push, 'push', key);
+  const webhookProvider = () => configured(providers.webhook, 'webhook', 'webhook');
 
   function render(request: DeliveryRequest): RenderedContent {
     try {

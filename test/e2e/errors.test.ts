@@ -1,18 +1,14 @@
 import Courier from '@trycourier/courier';
-import { startStack, type Stack } from '../helpers/stack';
+import { useStack } from '../helpers/stack';
 
 /** Bad input gets a clear 4xx in Courier's `{message, type}` shape, and starts nothing. */
 describe('gateway errors', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  }, 120_000);
-  afterAll(() => stack?.stop());
+  const stack = useStack();
 
   async function post(body: string, headers: Record<string, string> = {}) {
-    const response = await fetch(`${stack.gatewayUrl}/send`, {
+    const response = await fetch(`${stack().gatewayUrl}/send`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json', ...headers },
+      headers: { authorization: `Bearer ${stack().apiKey}`, 'content-type': 'application/json', ...headers },
       body,
     });
     return {
@@ -23,14 +19,14 @@ describe('gateway errors', () => {
   }
 
   async function workflowCount(): Promise<number> {
-    return (await stack.temporal.workflow.count("WorkflowType = 'sendMessage'")).count;
+    return (await stack().temporal.workflow.count("WorkflowType = 'sendMessage'")).count;
   }
 
   const valid = { message: { to: { phone_number: '+15551234567' }, content: { body: 'hi' } } };
 
   it('refuses requests without a valid API key (401, authentication_error)', async () => {
-    for (const authorization of [undefined, 'Bearer wrong-key', `Basic ${stack.apiKey}`]) {
-      const response = await fetch(`${stack.gatewayUrl}/send`, {
+    for (const authorization of [undefined, 'Bearer wrong-key', `Basic ${stack().apiKey}`]) {
+      const response = await fetch(`${stack().gatewayUrl}/send`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
         body: JSON.stringify(valid),
@@ -92,20 +88,20 @@ describe('gateway errors', () => {
   });
 
   it('answers 404 for an unknown message, which the v7 SDK raises as NotFoundError', async () => {
-    const client = new Courier({ apiKey: stack.apiKey, baseURL: stack.gatewayUrl, maxRetries: 0 });
+    const client = new Courier({ apiKey: stack().apiKey, baseURL: stack().gatewayUrl, maxRetries: 0 });
     await expect(client.messages.retrieve('1-00000000-000000000000000000000000')).rejects.toBeInstanceOf(
       Courier.NotFoundError,
     );
   });
 
   it('serves /health without a key and the API docs', async () => {
-    const health = await fetch(`${stack.gatewayUrl}/health`);
+    const health = await fetch(`${stack().gatewayUrl}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', temporal: 'ok' });
-    const docs = await fetch(`${stack.gatewayUrl}/docs`);
+    const docs = await fetch(`${stack().gatewayUrl}/docs`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
-    const spec = (await (await fetch(`${stack.gatewayUrl}/docs-json`)).json()) as { paths: object };
+    const spec = (await (await fetch(`${stack().gatewayUrl}/docs-json`)).json()) as { paths: object };
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/send', '/messages/{id}', '/health']));
   });
 });

@@ -1,25 +1,16 @@
-import { startStack, type Stack } from '../helpers/stack';
+import { sendThroughGateway, useStack } from '../helpers/stack';
 
 /** The seed's priority fallback, on the real stack: push → email → sms, provider and channel failover. */
 describe('priority routing and failover', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  }, 120_000);
-  afterAll(() => stack?.stop());
-  beforeEach(() => stack.providers.clear());
+  const stack = useStack();
 
   async function deliver(message: object) {
-    const response = await fetch(`${stack.gatewayUrl}/send`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ message }),
-    });
-    expect(response.status).toBe(202);
-    const { requestId } = (await response.json()) as { requestId: string };
-    const result = await stack.temporal.workflow.getHandle(requestId).result();
+    const requestId = await sendThroughGateway(stack(), message);
+    const result = await stack().temporal.workflow.getHandle(requestId).result();
     const record = (await (
-      await fetch(`${stack.gatewayUrl}/messages/${requestId}`, { headers: { authorization: `Bearer ${stack.apiKey}` } })
+      await fetch(`${stack().gatewayUrl}/messages/${requestId}`, {
+        headers: { authorization: `Bearer ${stack().apiKey}` },
+      })
     ).json()) as { providers: Array<{ provider: string; status: string }> };
     return { result, attempts: record.providers.map((p) => [p.provider, p.status]) };
   }
@@ -35,7 +26,7 @@ describe('priority routing and failover', () => {
     });
     expect(result).toEqual({ status: 'DELIVERED' });
     expect(attempts).toEqual([['sendgrid', 'DELIVERED']]);
-    expect(await stack.providers.messages({ provider: 'twilio' })).toHaveLength(0);
+    expect(await stack().providers.messages({ provider: 'twilio' })).toHaveLength(0);
   });
 
   it('uses push first when the recipient has a device token', async () => {
@@ -49,7 +40,7 @@ describe('priority routing and failover', () => {
   });
 
   it('sends over SMTP when SendGrid keeps failing until the (short) provider timeout', async () => {
-    await stack.providers.inject({ provider: 'sendgrid', status: 503, count: 1000 });
+    await stack().providers.inject({ provider: 'sendgrid', status: 503, count: 1000 });
     const { attempts } = await deliver({
       ...seed,
       to: { email: 'ada@example.com', phone_number: '+15552220002' },
@@ -60,12 +51,12 @@ describe('priority routing and failover', () => {
       ['sendgrid', 'UNDELIVERABLE'],
       ['smtp', 'SENT'],
     ]);
-    const [mail] = await stack.providers.messages({ provider: 'smtp' });
+    const [mail] = await stack().providers.messages({ provider: 'smtp' });
     expect(mail).toMatchObject({ to: 'ada@example.com', subject: 'Your order', body: 'Order A-7 is on its way' });
   }, 60_000);
 
   it('falls back to SMS when every email provider rejects the message for good', async () => {
-    await stack.providers.inject({ provider: 'sendgrid', status: 400, count: 1 });
+    await stack().providers.inject({ provider: 'sendgrid', status: 400, count: 1 });
     const { result, attempts } = await deliver({
       ...seed,
       to: { email: 'reject-permanent@example.com', phone_number: '+15552220003' },

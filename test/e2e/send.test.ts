@@ -2,16 +2,11 @@ import Courier from '@trycourier/courier';
 import { CourierClient as CourierClientV6 } from 'courier-v6';
 import { CourierClient as courierClientV5 } from 'courier-v5';
 import { eventually } from '../helpers/ports';
-import { startStack, type Stack } from '../helpers/stack';
+import { useStack } from '../helpers/stack';
 
-/** POST /send and GET /messages/{id} over real HTTP, through the official Courier SDKs, on the real stack. */
+/** POST /send and GET /messages/{id} over real HTTP, through the official Courier SDKs, on the real stack(). */
 describe('sending through the gateway', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  }, 120_000);
-  afterAll(() => stack?.stop());
-  beforeEach(() => stack.providers.clear());
+  const stack = useStack();
 
   /** The seed's first SMS example. */
   const seedSms = (phone = '+15551234567') => ({
@@ -24,9 +19,9 @@ describe('sending through the gateway', () => {
   });
 
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${stack.gatewayUrl}${path}`, {
+    fetch(`${stack().gatewayUrl}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json', ...init.headers },
+      headers: { authorization: `Bearer ${stack().apiKey}`, 'content-type': 'application/json', ...init.headers },
     });
 
   async function delivered(requestId: string) {
@@ -49,7 +44,7 @@ describe('sending through the gateway', () => {
     expect(requestId).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
 
     const [sms] = await eventually(async () => {
-      const received = await stack.providers.messages({ provider: 'twilio' });
+      const received = await stack().providers.messages({ provider: 'twilio' });
       return received.length > 0 ? received : undefined;
     });
     expect(sms).toMatchObject({
@@ -71,7 +66,7 @@ describe('sending through the gateway', () => {
     ]);
 
     // The request id is the workflow id: the run is in Temporal, completed, as the Temporal UI shows it.
-    const handle = stack.temporal.workflow.getHandle(requestId);
+    const handle = stack().temporal.workflow.getHandle(requestId);
     expect(await handle.result()).toEqual({ status: 'DELIVERED' });
     const description = await handle.describe();
     expect(description.type).toBe('sendMessage');
@@ -79,19 +74,19 @@ describe('sending through the gateway', () => {
   });
 
   it('works with the official v7 SDK (send.message, messages.retrieve)', async () => {
-    const client = new Courier({ apiKey: stack.apiKey, baseURL: stack.gatewayUrl, maxRetries: 0 });
+    const client = new Courier({ apiKey: stack().apiKey, baseURL: stack().gatewayUrl, maxRetries: 0 });
     const { requestId } = await client.send.message(seedSms() as Parameters<typeof client.send.message>[0]);
     await delivered(requestId);
     const message = await client.messages.retrieve(requestId);
     expect(message.status).toBe('DELIVERED');
-    const [sms] = await stack.providers.messages({ provider: 'twilio' });
+    const [sms] = await stack().providers.messages({ provider: 'twilio' });
     expect(sms.body).toContain('ORD-9876');
   });
 
   it('works with the v6 SDK and the classic v5 client', async () => {
-    const v6 = new CourierClientV6({ authorizationToken: stack.apiKey, baseUrl: stack.gatewayUrl });
+    const v6 = new CourierClientV6({ authorizationToken: stack().apiKey, baseUrl: stack().gatewayUrl });
     const { requestId: fromV6 } = await v6.send(seedSms('+15550000006') as Parameters<typeof v6.send>[0]);
-    const v5 = courierClientV5({ authorizationToken: stack.apiKey, baseUrl: stack.gatewayUrl });
+    const v5 = courierClientV5({ authorizationToken: stack().apiKey, baseUrl: stack().gatewayUrl });
     const { requestId: fromV5 } = (await v5.send(seedSms('+15550000005') as Parameters<typeof v5.send>[0])) as {
       requestId: string;
     };
@@ -99,12 +94,12 @@ describe('sending through the gateway', () => {
     await delivered(fromV6);
     await delivered(fromV5);
     expect((await v5.getMessage(fromV5)).status).toBe('DELIVERED');
-    const recipients = (await stack.providers.messages({ provider: 'twilio' })).map((m) => m.to).sort();
+    const recipients = (await stack().providers.messages({ provider: 'twilio' })).map((m) => m.to).sort();
     expect(recipients).toEqual(['+15550000005', '+15550000006']);
   });
 
   it('sends email through SendGrid with the title as subject', async () => {
-    const client = new Courier({ apiKey: stack.apiKey, baseURL: stack.gatewayUrl, maxRetries: 0 });
+    const client = new Courier({ apiKey: stack().apiKey, baseURL: stack().gatewayUrl, maxRetries: 0 });
     const { requestId } = await client.send.message({
       message: {
         to: { email: 'ada@example.com' },
@@ -114,7 +109,7 @@ describe('sending through the gateway', () => {
       },
     });
     const [email] = await eventually(async () => {
-      const received = await stack.providers.messages({ provider: 'sendgrid' });
+      const received = await stack().providers.messages({ provider: 'sendgrid' });
       return received.length > 0 ? received : undefined;
     });
     expect(email).toMatchObject({
@@ -145,7 +140,7 @@ describe('sending through the gateway', () => {
     });
     const { requestId } = (await response.json()) as { requestId: string };
     await delivered(requestId);
-    const received = await stack.providers.messages();
+    const received = await stack().providers.messages();
     expect(received.map((m) => m.provider).sort()).toEqual(['sendgrid', 'twilio']);
   });
 });

@@ -1,4 +1,4 @@
-import { startStack, type Stack } from '../helpers/stack';
+import { sendThroughGateway, useStack } from '../helpers/stack';
 import { eventually } from '../helpers/ports';
 
 /**
@@ -7,26 +7,13 @@ import { eventually } from '../helpers/ports';
  * workflow. Forged or unsigned requests are refused and change nothing.
  */
 describe('provider webhooks', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  }, 120_000);
-  afterAll(() => stack?.stop());
-  beforeEach(() => stack.providers.clear());
+  const stack = useStack();
 
-  async function send(message: object): Promise<string> {
-    const response = await fetch(`${stack.gatewayUrl}/send`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ message }),
-    });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as { requestId: string }).requestId;
-  }
+  const send = (message: object) => sendThroughGateway(stack(), message);
 
   async function message(id: string): Promise<any> {
-    const response = await fetch(`${stack.gatewayUrl}/messages/${id}`, {
-      headers: { authorization: `Bearer ${stack.apiKey}` },
+    const response = await fetch(`${stack().gatewayUrl}/messages/${id}`, {
+      headers: { authorization: `Bearer ${stack().apiKey}` },
     });
     return response.json();
   }
@@ -42,7 +29,7 @@ describe('provider webhooks', () => {
     );
 
   async function sandboxEvent(messageId: string, event: string) {
-    const response = await fetch(`${stack.sandboxUrl}/sandbox/sendgrid/events`, {
+    const response = await fetch(`${stack().sandboxUrl}/sandbox/sendgrid/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ messageId, event }),
@@ -57,7 +44,7 @@ describe('provider webhooks', () => {
       routing: { method: 'single', channels: ['email'] },
     });
     const delivered = await reaches(id, 'DELIVERED');
-    expect(await stack.temporal.workflow.getHandle(id).result()).toEqual({ status: 'DELIVERED' });
+    expect(await stack().temporal.workflow.getHandle(id).result()).toEqual({ status: 'DELIVERED' });
     const xMessageId = delivered.providers[0].reference['x-message-id'];
 
     expect((await sandboxEvent(xMessageId, 'open')).responseStatus).toBe(204);
@@ -94,7 +81,7 @@ describe('provider webhooks', () => {
       },
     ];
     for (const attempt of attempts) {
-      const response = await fetch(`${stack.gatewayUrl}/webhooks/sendgrid`, {
+      const response = await fetch(`${stack().gatewayUrl}/webhooks/sendgrid`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...attempt.headers },
         body,
@@ -111,7 +98,7 @@ describe('provider webhooks', () => {
       content: { body: 'Where are you?' },
       routing: { method: 'single', channels: ['email', 'sms'] },
     });
-    const result = await stack.temporal.workflow.getHandle(id).result();
+    const result = await stack().temporal.workflow.getHandle(id).result();
     expect(result).toEqual({ status: 'DELIVERED' });
     const record = await message(id);
     expect(record.providers.map((p: { provider: string; status: string }) => [p.provider, p.status])).toEqual([
@@ -119,7 +106,7 @@ describe('provider webhooks', () => {
       ['twilio', 'DELIVERED'],
     ]);
     expect(record.providers[0].error).toContain('bounce');
-    expect(await stack.providers.messages({ provider: 'smtp' })).toHaveLength(0);
+    expect(await stack().providers.messages({ provider: 'smtp' })).toHaveLength(0);
   });
 
   it('follows an SMS through signed Twilio status callbacks, delivered to the workflow as a signal', async () => {
@@ -128,18 +115,18 @@ describe('provider webhooks', () => {
       content: { body: 'cb' },
       routing: { method: 'single', channels: ['sms'] },
     });
-    expect(await stack.temporal.workflow.getHandle(id).result()).toEqual({ status: 'DELIVERED' });
-    const [sms] = await stack.providers.messages({ provider: 'twilio' });
-    expect(sms.params).toMatchObject({ StatusCallback: `${stack.gatewayUrl}/webhooks/twilio?message_id=${id}` });
+    expect(await stack().temporal.workflow.getHandle(id).result()).toEqual({ status: 'DELIVERED' });
+    const [sms] = await stack().providers.messages({ provider: 'twilio' });
+    expect(sms.params).toMatchObject({ StatusCallback: `${stack().gatewayUrl}/webhooks/twilio?message_id=${id}` });
 
     const callbacks = (await (
-      await fetch(`${stack.sandboxUrl}/sandbox/callbacks?messageId=${sms.id}`)
+      await fetch(`${stack().sandboxUrl}/sandbox/callbacks?messageId=${sms.id}`)
     ).json()) as Array<{ params: { MessageStatus: string }; responseStatus: number }>;
     expect(callbacks.map((c) => [c.params.MessageStatus, c.responseStatus])).toEqual([
       ['sent', 204],
       ['delivered', 204],
     ]);
-    const history = await stack.temporal.workflow.getHandle(id).fetchHistory();
+    const history = await stack().temporal.workflow.getHandle(id).fetchHistory();
     expect(
       history.events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'providerReport'),
     ).toBe(true);
@@ -151,14 +138,14 @@ describe('provider webhooks', () => {
       content: { body: 'x' },
       routing: { method: 'single', channels: ['sms'] },
     });
-    await stack.temporal.workflow.getHandle(id).result();
+    await stack().temporal.workflow.getHandle(id).result();
     const before = await message(id);
     const params = new URLSearchParams({ MessageSid: before.providers[0].reference.sid, MessageStatus: 'delivered' });
     for (const [headers, expected] of [
       [{}, 401],
       [{ 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' }, 403],
     ] as const) {
-      const response = await fetch(`${stack.gatewayUrl}/webhooks/twilio?message_id=${id}`, {
+      const response = await fetch(`${stack().gatewayUrl}/webhooks/twilio?message_id=${id}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         body: params.toString(),
@@ -178,10 +165,10 @@ describe('provider webhooks', () => {
         twilio: { override: { body: { statusCallback: 'https://hooks.example.com/twilio', validityPeriod: 300 } } },
       },
     });
-    expect(await stack.temporal.workflow.getHandle(id).result()).toEqual({ status: 'SENT' });
-    const [sms] = await stack.providers.messages({ provider: 'twilio' });
+    expect(await stack().temporal.workflow.getHandle(id).result()).toEqual({ status: 'SENT' });
+    const [sms] = await stack().providers.messages({ provider: 'twilio' });
     expect(sms.params).toMatchObject({ StatusCallback: 'https://hooks.example.com/twilio', ValidityPeriod: '300' });
-    const history = await stack.temporal.workflow.getHandle(id).fetchHistory();
+    const history = await stack().temporal.workflow.getHandle(id).fetchHistory();
     expect(history.events?.some((e) => e.timerStartedEventAttributes)).toBe(false);
   });
 });

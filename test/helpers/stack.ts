@@ -101,3 +101,31 @@ export async function startStack(): Promise<Stack> {
     throw error;
   }
 }
+
+/**
+ * One stack for the whole test file: started before its first test, stopped after its last, the sandbox's
+ * records cleared before each test. Returns an accessor, since the stack exists only once `beforeAll` has run.
+ */
+export function useStack(): () => Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack();
+  }, 120_000);
+  afterAll(() => stack?.stop());
+  beforeEach(() => stack?.providers.clear());
+  return () => {
+    if (!stack) throw new Error('the stack has not started');
+    return stack;
+  };
+}
+
+/** `POST /send` with `{message}` as a client would send it; expects 202 and returns the request id. */
+export async function sendThroughGateway(stack: Stack, message: object): Promise<string> {
+  const response = await fetch(`${stack.gatewayUrl}/send`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ message }),
+  });
+  if (response.status !== 202) throw new Error(`POST /send answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { requestId: string }).requestId;
+}

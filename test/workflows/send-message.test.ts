@@ -44,7 +44,8 @@ describe('sendMessage', () => {
 
   beforeEach(() => sandbox.reset());
 
-  async function run(scenario: string, input: SendMessageInput) {
+  /** Runs `work` with a fresh worker on its own task queue, stopping the worker when `work` settles. */
+  async function withWorker<T>(work: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `test-${randomUUID()}`;
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -52,7 +53,11 @@ describe('sendMessage', () => {
       workflowBundle: bundle,
       activities: deps.activities,
     });
-    const result = await worker.runUntil(
+    return worker.runUntil(() => work(taskQueue));
+  }
+
+  async function run(scenario: string, input: SendMessageInput) {
+    const result = await withWorker((taskQueue) =>
       env.client.workflow.execute(sendMessage, { workflowId: input.messageId, taskQueue, args: [input] }),
     );
     if (process.env.RECORD_HISTORIES) recordHistory(scenario, input.messageId);
@@ -270,14 +275,7 @@ describe('sendMessage', () => {
 
   it('cancels a delayed message before anything is sent', async () => {
     const input = sendInput({ delay: { durationMs: 3_600_000 } });
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: deps.activities,
-    });
-    const outcome = await worker.runUntil(async () => {
+    const outcome = await withWorker(async (taskQueue) => {
       const handle = await env.client.workflow.start(sendMessage, {
         workflowId: input.messageId,
         taskQueue,
@@ -294,14 +292,7 @@ describe('sendMessage', () => {
 
   it('refuses to cancel once a provider has the message', async () => {
     const input = sendInput();
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: deps.activities,
-    });
-    const answer = await worker.runUntil(async () => {
+    const answer = await withWorker(async (taskQueue) => {
       const handle = await env.client.workflow.start(sendMessage, {
         workflowId: input.messageId,
         taskQueue,
