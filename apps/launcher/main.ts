@@ -42,7 +42,8 @@ async function run(): Promise<void> {
       port: config.temporalPort,
       uiPort: config.temporalUiPort,
       dbFile: resolve(config.dataDir, 'temporal.sqlite'),
-      onOutput: (line) => console.log(`[temporal] ${line}`),
+      // Once stopping, the server's complaints about its own pollers going away are noise.
+      onOutput: (line) => void (stopping || console.log(`[temporal] ${line}`)),
     });
 
     // Migrate once here, so the gateway and worker do not race each other to create the schema.

@@ -250,6 +250,59 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
           },
         },
       },
+      '/messages/{id}/cancel': {
+        post: {
+          summary: 'Cancel a queued or delayed message',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'Canceled: the message, with canceledAt',
+              content: { 'application/json': { schema: messageRecord } },
+            },
+            '409': { description: 'Too late (a provider may have it): the message, with x-should-retry: false' },
+            '404': error,
+          },
+        },
+      },
+      '/messages/{id}/retry': {
+        post: {
+          summary: 'Herald: deliver an UNDELIVERABLE message again, as a new run of the same workflow id',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '202': {
+              description: 'Started',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      requestId: { type: 'string' },
+                      runId: { type: 'string' },
+                      attempt: { type: 'integer' },
+                    },
+                  },
+                },
+              },
+            },
+            '404': error,
+            '409': error,
+          },
+        },
+      },
+      '/webhooks/twilio': {
+        post: {
+          summary: 'Twilio status callbacks (form-encoded), verified with X-Twilio-Signature',
+          security: [],
+          responses: { '204': { description: 'Recorded' }, '401': error, '403': error },
+        },
+      },
+      '/webhooks/sendgrid': {
+        post: {
+          summary: 'SendGrid Event Webhook batches, verified with the ECDSA signature headers',
+          security: [],
+          responses: { '204': { description: 'Recorded' }, '401': error, '403': error },
+        },
+      },
       '/health': {
         get: {
           summary: '200 when the gateway can reach Temporal',
