@@ -38,7 +38,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // WAL with synchronous=NORMAL: an OS crash may lose the last commits, a process crash loses nothing; measured
     // with `npm run bench` at ~1.5x the workflow throughput of SQLite's default FULL.
     ...(options.dbFile
-      ? ['--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL']
+      ? [
+          '--db-filename',
+          options.dbFile,
+          '--sqlite-pragma',
+          'journal_mode=WAL',
+          '--sqlite-pragma',
+          'synchronous=NORMAL',
+        ]
       : []),
     ...(options.extraArgs ?? []),
   ];

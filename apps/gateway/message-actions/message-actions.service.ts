@@ -77,7 +77,10 @@ export class MessageActionsService {
       return { requestId: id, runId: handle.firstExecutionRunId, attempt };
     } catch (error) {
       // Put the record back as it was, so the failed retry leaves nothing half-done.
-      await this.messageLog.apply({ ...record }, { at: Date.now(), status: 'UNDELIVERABLE', reason: record.reason, error: record.error });
+      await this.messageLog.apply(
+        { ...record },
+        { at: Date.now(), status: 'UNDELIVERABLE', reason: record.reason, error: record.error },
+      );
       throw error;
     }
   }
