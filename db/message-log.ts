@@ -231,7 +231,7 @@ export function createMessageLog(database: HeraldDatabase, now: () => number = D
      * it (and the event with it), which is fine.
      */
     async recordEnqueued(identity: MessageIdentity): Promise<void> {
-      await database.writeTransaction(async (trx) => {
+      await database.writeTransaction(identity.id, async (trx) => {
         const inserted = await trx
           .insertInto('messages')
           .values(toRow(newMessageRecord(identity), now()))
@@ -248,7 +248,7 @@ export function createMessageLog(database: HeraldDatabase, now: () => number = D
      * that changes nothing (a provider retrying its webhook) appends nothing.
      */
     async apply(identity: MessageIdentity, update: StatusUpdate): Promise<MessageRecord> {
-      return database.writeTransaction(async (trx) => {
+      return database.writeTransaction(identity.id, async (trx) => {
         const row = await trx.selectFrom('messages').selectAll().where('id', '=', identity.id).executeTakeFirst();
         const before = row ? fromRow(row) : newMessageRecord(identity);
         const record = applyStatusUpdate(before, update);

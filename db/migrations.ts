@@ -78,6 +78,23 @@ export const migrations: Record<string, Migration> = {
       await (db.isTransaction ? work(db) : db.transaction().execute(work));
     },
   },
+  '0003_idempotency': {
+    async up(db: Kysely<any>) {
+      // `Idempotency-Key` claims and stored answers (db/idempotency.ts). The primary key is the lock.
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('key_hash', 'text', (c) => c.primaryKey())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('response_status', 'integer')
+        .addColumn('response_body', 'text')
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('expires', 'bigint', (c) => c.notNull())
+        .addColumn('locked_until', 'bigint')
+        .execute();
+      await db.schema.createIndex('idempotency_keys_expires').on('idempotency_keys').column('expires').execute();
+    },
+  },
 };
 
 /** `id` counting up in insertion order: `integer primary key autoincrement` on SQLite, `bigserial` on PostgreSQL. */
@@ -151,13 +168,27 @@ function unique<T>(values: T[]): T[] {
 }
 
 /**
+ * Kysely's migrator over `migrations`. On PostgreSQL its bookkeeping tables are pinned to the current schema:
+ * unpinned, Kysely looks for them in every schema of the database and, finding another application's (or another
+ * Herald schema's), would skip creating Herald's own.
+ */
+export async function createMigrator(db: Kysely<any>): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema ?? undefined;
+  }
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
+}
+
+/**
  * Brings the schema up to date. Gateway and worker both call this at start-up; on SQLite, Kysely takes no lock
  * across processes, so when two start together one may lose the race: it waits a moment and tries again, by which
  * time the other has finished and there is nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>, attempts = 5): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+    const migrator = await createMigrator(db);
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
     if (!error && !failed) return;

@@ -16,6 +16,11 @@ const commonSchema = z.object({
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   DATA_DIR: z.string().min(1).default('./data'),
+  // postgres://user:password@host:5432/herald. A bad value is reported by name only, never echoed.
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   PROVIDER_SANDBOX_URL: z.string().url().optional(),
   PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -30,7 +35,10 @@ export interface CommonConfig {
   temporalAddress: string;
   temporalNamespace: string;
   dataDir: string;
+  /** Herald's SQLite file under DATA_DIR; used when `databaseUrl` is not set. */
   sqlitePath: string;
+  /** `DATABASE_URL`: Herald's database on PostgreSQL instead of SQLite. Holds a password: never log it. */
+  databaseUrl?: string;
   sandboxUrl: string;
   /** The gateway's public base URL; the worker builds provider callback URLs from it. */
   publicUrl: string;
@@ -61,6 +69,7 @@ export function loadCommonConfig(env: NodeJS.ProcessEnv = process.env): CommonCo
     temporalNamespace: raw.TEMPORAL_NAMESPACE,
     dataDir,
     sqlitePath: resolve(dataDir, 'herald.sqlite'),
+    databaseUrl: raw.DATABASE_URL,
     sandboxUrl: (raw.PROVIDER_SANDBOX_URL ?? `http://127.0.0.1:${raw.SANDBOX_PORT}`).replace(/\/$/, ''),
     publicUrl: (raw.PUBLIC_URL ?? `http://127.0.0.1:${raw.PORT}`).replace(/\/$/, ''),
     logLevel: raw.LOG_LEVEL,

@@ -23,7 +23,7 @@ async function connectTemporal(address: string, log: Logger): Promise<Connection
 async function run(): Promise<void> {
   const config = loadGatewayConfig();
   const logger = createLogger('herald-gateway', config.logLevel);
-  const database = openDatabase({ sqlitePath: config.sqlitePath });
+  const database = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
   await migrateToLatest(database.db);
   const connection = await connectTemporal(config.temporalAddress, logger);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
@@ -37,7 +37,10 @@ async function run(): Promise<void> {
       await database.close();
     });
   await app.listen(config.gatewayPort, config.host);
-  logger.info({ url: config.publicUrl, docs: `${config.publicUrl}/docs` }, 'gateway listening');
+  logger.info(
+    { url: config.publicUrl, docs: `${config.publicUrl}/docs`, database: database.label },
+    'gateway listening',
+  );
 }
 
 run().catch((error) => {

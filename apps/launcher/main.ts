@@ -47,7 +47,7 @@ async function run(): Promise<void> {
     });
 
     // Migrate once here, so the gateway and worker do not race each other to create the schema.
-    const database = openDatabase({ sqlitePath: config.sqlitePath });
+    const database = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
     await migrateToLatest(database.db);
     await database.close();
 

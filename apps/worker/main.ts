@@ -21,7 +21,7 @@ async function run(): Promise<void> {
     telemetryOptions: { logging: { filter: { core: level, other: level } } },
   });
 
-  const database = openDatabase({ sqlitePath: config.sqlitePath });
+  const database = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
   await migrateToLatest(database.db);
   const smtp = createSmtpEmailProvider(config.smtp);
   const activities = createActivities({
@@ -45,7 +45,12 @@ async function run(): Promise<void> {
       workflowBundlePath: config.workflowBundlePath,
     });
     log.info(
-      { temporal: config.temporalAddress, realProviders: config.realProviders, sandbox: config.sandboxUrl },
+      {
+        temporal: config.temporalAddress,
+        database: database.label,
+        realProviders: config.realProviders,
+        sandbox: config.sandboxUrl,
+      },
       'worker started',
     );
     // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once it has drained.

@@ -1,19 +1,25 @@
-import { Migrator } from 'kysely';
-import { openDatabase, type HeraldDatabase } from '../../db/database';
+import type { HeraldDatabase } from '../../db/database';
 import { createMessageLog, type HeraldMessageLog, type MessageFilter } from '../../db/message-log';
-import { migrateToLatest, migrations } from '../../db/migrations';
+import { createMigrator, migrateToLatest } from '../../db/migrations';
 import type { MessageIdentity } from '../../domain/message';
+import { describeEachDatabase } from '../helpers/databases';
 
-/** The message log on a real in-memory SQLite database with the real migrations. */
-describe('message log', () => {
-  let database: HeraldDatabase;
+/**
+ * The message log on real databases with the real migrations: in-memory SQLite, and a fresh schema on the
+ * PostgreSQL server of TEST_DATABASE_URL.
+ */
+describeEachDatabase('message log', ({ open }) => {
+  let database: HeraldDatabase | undefined;
   let log: HeraldMessageLog;
   beforeEach(async () => {
-    database = openDatabase({ sqlitePath: ':memory:' });
+    database = await open();
     await migrateToLatest(database.db);
     log = createMessageLog(database, () => 1);
   });
-  afterEach(() => database.close());
+  afterEach(async () => {
+    await database?.close();
+    database = undefined;
+  });
 
   let counter = 0;
   function identity(overrides: Partial<MessageIdentity> = {}): MessageIdentity {
@@ -351,10 +357,46 @@ describe('message log', () => {
     });
   });
 
+  describe('concurrent writers of one message', () => {
+    // On PostgreSQL these run on separate pooled connections at once: only the per-message write lock keeps each
+    // read-merge-write whole. SQLite has a single writer anyway; the same expectations hold there.
+    it('append ENQUEUED once when the gateway and several workflow writes race to create the record', async () => {
+      const message = identity();
+      const sent = { at: 2, status: 'SENT' as const, attempt: { ...sms, status: 'SENT' as const, output: smsOutput } };
+      await Promise.all([
+        log.recordEnqueued(message),
+        ...Array.from({ length: 8 }, () => log.apply(message, sent)),
+        log.recordEnqueued(message),
+      ]);
+      expect(await types(message.id)).toEqual(['ENQUEUED', 'RENDERED', 'SENT']);
+    });
+
+    it('keep every update when different attempts land at once', async () => {
+      const message = identity();
+      await log.recordEnqueued(message);
+      const updates = [
+        { at: 2, attempt: { ...sendgrid, status: 'UNDELIVERABLE' as const, error: 'x' } },
+        { at: 3, attempt: { ...smtp, status: 'UNDELIVERABLE' as const, error: 'y' } },
+        { at: 4, attempt: { ...sms, status: 'SENT' as const } },
+      ];
+      await Promise.all(updates.map((update) => log.apply(message, update)));
+      const record = await log.get(message.id);
+      expect(record?.providers.map((p) => `${p.provider}:${p.status}`).sort()).toEqual([
+        'sendgrid:UNDELIVERABLE',
+        'smtp:UNDELIVERABLE',
+        'twilio:SENT',
+      ]);
+      const history = (await log.history(message.id)) ?? [];
+      expect(history.filter((e) => e.type === 'UNDELIVERABLE')).toHaveLength(2);
+      expect(history.filter((e) => e.type === 'SENT')).toHaveLength(1);
+      expect(await ids({ providers: ['sendgrid', 'smtp', 'twilio'] })).toEqual([message.id]);
+    });
+  });
+
   it('0002 gives messages logged before it their tags, providers and an ENQUEUED event', async () => {
-    const old = openDatabase({ sqlitePath: ':memory:' });
+    const old = await open();
     try {
-      const migrator = new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } });
+      const migrator = await createMigrator(old.db);
       expect((await migrator.migrateTo('0001_messages')).error).toBeUndefined();
       await old.db
         .insertInto('messages')
