@@ -43,9 +43,27 @@ export interface MessageProvidersTable {
   provider: string;
 }
 
+/** One `Idempotency-Key` per API key (db/idempotency.ts): a claim while the first request runs, then its answer. */
+export interface IdempotencyKeysTable {
+  /** sha256 of (API key, Idempotency-Key). */
+  key_hash: string;
+  /** sha256 of (method, path, raw body) of the first request. */
+  fingerprint: string;
+  status: 'in_flight' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  /** Epoch ms of the first request. */
+  created: number;
+  /** Epoch ms after which the key is free again. */
+  expires: number;
+  /** While in flight: epoch ms after which the claim counts as abandoned. Null once done. */
+  locked_until: number | null;
+}
+
 export interface Database {
   messages: MessagesTable;
   message_events: MessageEventsTable;
   message_tags: MessageTagsTable;
   message_providers: MessageProvidersTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -118,7 +118,8 @@ export async function sendMessage(input: SendMessageInput): Promise<SendMessageR
     input,
     identity,
     content: input.content,
-    // Anchored at the workflow's own start (deterministic), not the gateway's clock, which may differ from the server's.
+    // Counted in workflow time from when delivery starts (after any delay), not from the gateway's clock, which may
+    // differ from the server's; workflow time is also what replays see.
     deadlines: deadlines(input.timeout, Date.now()),
     failures: [],
     reports,

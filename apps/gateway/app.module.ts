@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { Client } from '@temporalio/client';
+import type { HeraldDatabase } from '../../db/database';
 import type { HeraldMessageLog } from '../../db/message-log';
 import type { Logger } from '../common/logger';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   temporal: Client;
   messageLog: HeraldMessageLog;
   logger: Logger;
+  /** The database `Idempotency-Key`s are kept in; when absent the gateway opens its own connection to the configured one. */
+  database?: HeraldDatabase;
 }
 
 @Module({})

@@ -5,6 +5,9 @@ import { registerBodyParsers } from './body-parsers';
 import { registerDocsRoutes } from './docs/docs.routes';
 import { buildOpenApiDocument } from './docs/openapi';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { registerIdempotency } from './idempotency/idempotency.hooks';
+import { openDatabase } from '../../db/database';
+import { createIdempotencyStore } from '../../db/idempotency';
 
 const bodyLimit = 1024 * 1024;
 
@@ -19,6 +22,19 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<NestFastifyAp
   // The classic v5 SDK parses a body as JSON only when Content-Type is exactly `application/json`.
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify, bodyLimit);
+  // `Idempotency-Key` on every POST but webhooks. On the given database, else its own connection to the configured one.
+  const database =
+    deps.database ??
+    openDatabase({
+      sqlitePath: deps.config.sqlitePath,
+      databaseUrl: (deps.config as { databaseUrl?: string }).databaseUrl,
+    });
+  if (!deps.database) fastify.addHook('onClose', () => database.close());
+  registerIdempotency(fastify, {
+    store: createIdempotencyStore(database),
+    apiKeys: deps.config.apiKeys,
+    logger: deps.logger,
+  });
   fastify.addHook('onSend', async (_request, reply, payload) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('application/json'))

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { formatMessageId } from '../../../domain/ids';
 import { messageIdentity, type SendMessageInput } from '../../../domain/message';
 import { TASK_QUEUE } from '../../../domain/task-queues';
@@ -10,6 +10,7 @@ import type { Logger } from '../../common/logger';
 import { BadRequest } from '../errors/api-error';
 import { badRequestFromZod } from '../errors/zod-error';
 import type { GatewayConfig } from '../config';
+import { currentIdempotencyClaim, idempotentMessageId } from '../idempotency/context';
 import { GATEWAY_CONFIG, LOGGER, MESSAGE_LOG, TEMPORAL_CLIENT } from '../tokens';
 import { normaliseLegacy, normaliseMessage } from './normalise-send';
 import { legacySendRequestSchema, sendRequestSchema } from './send-request.schema';
@@ -30,29 +31,45 @@ export class SendService {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new BadRequest('the request body must be a JSON object');
     }
-    const messageId = formatMessageId(Date.now(), randomBytes(12).toString('hex'));
+    // Under an Idempotency-Key the id is derived from the key, so a duplicate that got past the key store still
+    // names the same workflow, which Temporal refuses to start twice.
+    const claim = currentIdempotencyClaim();
+    const messageId = claim ? idempotentMessageId(claim) : formatMessageId(Date.now(), randomBytes(12).toString('hex'));
     if (!('message' in body)) {
       // The classic v5 SDK posts a legacy body when called without `message`, and expects `messageId` back.
       const legacy = legacySendRequestSchema.safeParse(body);
       if (!legacy.success) throw badRequestFromZod(legacy.error);
-      await this.start(normaliseLegacy(legacy.data, messageId, Date.now(), { routing: this.config.defaultRouting }));
+      await this.start(
+        normaliseLegacy(legacy.data, messageId, Date.now(), { routing: this.config.defaultRouting }),
+        claim !== undefined,
+      );
       return { messageId };
     }
     const parsed = sendRequestSchema.safeParse(body);
     if (!parsed.success) throw badRequestFromZod(parsed.error);
     await this.start(
       normaliseMessage(parsed.data.message, messageId, Date.now(), { routing: this.config.defaultRouting }),
+      claim !== undefined,
     );
     return { requestId: messageId };
   }
 
-  private async start(input: SendMessageInput): Promise<void> {
-    await this.client.workflow.start(sendMessage, {
-      workflowId: input.messageId,
-      taskQueue: TASK_QUEUE,
-      args: [input],
-      staticSummary: `${input.template ?? 'inline content'} to ${input.to.user_id ?? 'an ad hoc recipient'}`,
-    });
+  private async start(input: SendMessageInput, idempotent: boolean): Promise<void> {
+    try {
+      await this.client.workflow.start(sendMessage, {
+        workflowId: input.messageId,
+        taskQueue: TASK_QUEUE,
+        args: [input],
+        staticSummary: `${input.template ?? 'inline content'} to ${input.to.user_id ?? 'an ad hoc recipient'}`,
+        workflowIdConflictPolicy: 'FAIL',
+        // An idempotent id must never get a second run, not even after the first one has finished.
+        ...(idempotent ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+      });
+    } catch (error) {
+      // The same idempotent send already started this message: it is accepted, answer with its id.
+      if (idempotent && error instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw error;
+    }
     // After the start, not before: a failed start must leave no record behind. If this write fails the
     // workflow's own updates create the record, so the send is not lost; it only shows up a moment later.
     try {
