@@ -22,8 +22,8 @@ export interface GatewayDeps {
   temporal: Client;
   messageLog: HeraldMessageLog;
   logger: Logger;
-  /** The database `Idempotency-Key`s are kept in; when absent the gateway opens its own connection to the configured one. */
-  database?: HeraldDatabase;
+  /** Herald's database: the message log's and the idempotency store's. */
+  database: HeraldDatabase;
 }
 
 @Module({})

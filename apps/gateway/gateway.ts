@@ -6,7 +6,6 @@ import { registerDocsRoutes } from './docs/docs.routes';
 import { buildOpenApiDocument } from './docs/openapi';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { registerIdempotency } from './idempotency/idempotency.hooks';
-import { openDatabase } from '../../db/database';
 import { createIdempotencyStore } from '../../db/idempotency';
 
 const bodyLimit = 1024 * 1024;
@@ -22,16 +21,9 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<NestFastifyAp
   // The classic v5 SDK parses a body as JSON only when Content-Type is exactly `application/json`.
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify, bodyLimit);
-  // `Idempotency-Key` on every POST but webhooks. On the given database, else its own connection to the configured one.
-  const database =
-    deps.database ??
-    openDatabase({
-      sqlitePath: deps.config.sqlitePath,
-      databaseUrl: (deps.config as { databaseUrl?: string }).databaseUrl,
-    });
-  if (!deps.database) fastify.addHook('onClose', () => database.close());
+  // `Idempotency-Key` on every POST but webhooks, stored next to the message log.
   registerIdempotency(fastify, {
-    store: createIdempotencyStore(database),
+    store: createIdempotencyStore(deps.database),
     apiKeys: deps.config.apiKeys,
     logger: deps.logger,
   });

@@ -28,7 +28,7 @@ async function run(): Promise<void> {
   const connection = await connectTemporal(config.temporalAddress, logger);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
 
-  const app = await createGatewayApp({ config, temporal, messageLog: createMessageLog(database), logger });
+  const app = await createGatewayApp({ config, temporal, database, messageLog: createMessageLog(database), logger });
   app
     .getHttpAdapter()
     .getInstance()

@@ -65,6 +65,7 @@ export async function startStack(): Promise<Stack> {
     const app: NestFastifyApplication = await createGatewayApp({
       config,
       temporal,
+      database,
       messageLog: createMessageLog(database),
       logger: createLogger('gateway-test', 'silent'),
     });
