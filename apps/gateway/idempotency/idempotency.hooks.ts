@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   idempotencyKeyHash,
@@ -9,6 +8,7 @@ import {
   type IdempotencyStore,
 } from '../../../db/idempotency';
 import type { Logger } from '../../common/logger';
+import { matchApiKey } from '../auth/api-keys';
 import { runWithIdempotencyClaim, runWithoutIdempotencyClaim } from './context';
 
 export interface IdempotencyOptions {
@@ -29,16 +29,6 @@ const EXEMPT_PREFIXES = ['/webhooks/'];
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
-
-function authenticatedKey(request: FastifyRequest, apiKeys: readonly string[]): string | undefined {
-  const token = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1].trim();
-  if (!token) return undefined;
-  const given = Buffer.from(token);
-  return apiKeys.find((key) => {
-    const known = Buffer.from(key);
-    return known.length === given.length && timingSafeEqual(known, given);
-  });
 }
 
 function sendJson(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -76,7 +66,7 @@ export function registerIdempotency(fastify: FastifyInstance, options: Idempoten
     ) {
       return runWithoutIdempotencyClaim(done);
     }
-    const apiKey = authenticatedKey(request, apiKeys);
+    const apiKey = matchApiKey(request.headers.authorization, apiKeys);
     if (!apiKey) return runWithoutIdempotencyClaim(done); // the guard answers 401; nothing is claimed for it
 
     const expiration = parseExpirationHeader(headerValue(request, 'x-idempotency-expiration'));
