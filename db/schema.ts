@@ -60,10 +60,20 @@ export interface IdempotencyKeysTable {
   locked_until: number | null;
 }
 
+/** Courier's stored profiles (db/profiles.ts): the profile object as JSON text, keyed by user id. */
+export interface ProfilesTable {
+  user_id: string;
+  profile: string;
+  /** Epoch ms. */
+  created: number;
+  updated: number;
+}
+
 export interface Database {
   messages: MessagesTable;
   message_events: MessageEventsTable;
   message_tags: MessageTagsTable;
   message_providers: MessageProvidersTable;
   idempotency_keys: IdempotencyKeysTable;
+  profiles: ProfilesTable;
 }

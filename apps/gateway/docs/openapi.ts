@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import { sendRequestSchema } from '../send/send-request.schema';
 
+const profileBody = {
+  type: 'object',
+  required: ['profile'],
+  properties: { profile: { type: 'object', additionalProperties: true } },
+};
+
+const success = {
+  description: 'Done',
+  content: {
+    'application/json': {
+      schema: { type: 'object', properties: { status: { type: 'string', enum: ['SUCCESS'] } } },
+    },
+  },
+};
+
 const error = {
   description: 'Error',
   content: {
@@ -287,6 +302,67 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
             '404': error,
             '409': error,
           },
+        },
+      },
+      '/profiles/{user_id}': {
+        parameters: [{ name: 'user_id', in: 'path', required: true, schema: { type: 'string' } }],
+        get: {
+          summary: 'The stored profile',
+          responses: {
+            '200': {
+              description: 'Found',
+              content: {
+                'application/json': {
+                  schema: { type: 'object', required: ['profile'], properties: { profile: { type: 'object' } } },
+                },
+              },
+            },
+            '404': error,
+          },
+        },
+        post: {
+          summary: 'Merge into the profile (top-level keys overwrite, others kept), creating it if missing',
+          requestBody: { required: true, content: { 'application/json': { schema: profileBody } } },
+          responses: { '200': success, '400': error },
+        },
+        put: {
+          summary: 'Replace the profile (keys not supplied are removed), creating it if missing',
+          requestBody: { required: true, content: { 'application/json': { schema: profileBody } } },
+          responses: { '200': success, '400': error },
+        },
+        patch: {
+          summary: 'Apply JSON Patch (RFC 6902) operations, all or nothing',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['patch'],
+                  properties: {
+                    patch: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['op', 'path'],
+                        properties: {
+                          op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] },
+                          path: { type: 'string' },
+                          from: { type: 'string' },
+                          value: {},
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: { '200': success, '400': error, '404': error },
+        },
+        delete: {
+          summary: 'Delete the profile (idempotent)',
+          responses: { '204': { description: 'Deleted, or there was none' } },
         },
       },
       '/webhooks/twilio': {
