@@ -29,19 +29,13 @@ export interface HeraldDatabase {
    * two writers of the same key run one after the other, each seeing what the previous one committed. On SQLite
    * that is `BEGIN IMMEDIATE` (one writer at a time; the default deferred transaction would read a snapshot and
    * then fail to upgrade if another process wrote in between). On PostgreSQL it is a transaction-scoped advisory
-   * lock on the key, which also covers a row that does not exist yet (`SELECT … FOR UPDATE` would not). Without a
-   * key, all keyless writers share one lock.
+   * lock on the key, which also covers a row that does not exist yet (`SELECT … FOR UPDATE` would not).
    */
   writeTransaction<T>(key: string, work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
-  writeTransaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 type Work<T> = (trx: Kysely<Database>) => Promise<T>;
-
-function keyAndWork<T>(args: [string, Work<T>] | [Work<T>]): [string, Work<T>] {
-  return args.length === 2 ? args : ['', args[0]];
-}
 
 export function openDatabase(settings: DatabaseSettings): HeraldDatabase {
   if (settings.databaseUrl) return openPostgres(settings.databaseUrl, settings.schema);
@@ -59,9 +53,8 @@ function openSqlite(sqlitePath: string): HeraldDatabase {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 
   // SQLite has one writer at a time whatever the key, so the key is not needed.
-  const writeTransaction = <T>(...args: [string, Work<T>] | [Work<T>]): Promise<T> => {
-    const [, work] = keyAndWork(args);
-    return db.connection().execute(async (connection) => {
+  const writeTransaction = <T>(_key: string, work: Work<T>): Promise<T> =>
+    db.connection().execute(async (connection) => {
       await sql`begin immediate`.execute(connection);
       try {
         const result = await work(connection);
@@ -72,7 +65,6 @@ function openSqlite(sqlitePath: string): HeraldDatabase {
         throw error;
       }
     });
-  };
   return { db, dialect: 'sqlite', label: sqlitePath, writeTransaction, close: () => db.destroy() };
 }
 
@@ -105,15 +97,13 @@ function openPostgres(databaseUrl: string, schema?: string): HeraldDatabase {
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
-  const writeTransaction = <T>(...args: [string, Work<T>] | [Work<T>]): Promise<T> => {
-    const [key, work] = keyAndWork(args);
-    return db.transaction().execute(async (trx) => {
+  const writeTransaction = <T>(key: string, work: Work<T>): Promise<T> =>
+    db.transaction().execute(async (trx) => {
       // Released at commit or rollback. Read committed: every statement after this sees the previous holder's
       // committed writes. Distinct keys may share a hash, which only makes them wait for each other.
       await sql`select pg_advisory_xact_lock(${sql.lit(WRITE_LOCK_CLASS)}, hashtext(${key}))`.execute(trx);
       return work(trx);
     });
-  };
   const label = redactDatabaseUrl(databaseUrl) + (schema ? ` (schema ${schema})` : '');
   return { db, dialect: 'postgres', label, writeTransaction, close: () => db.destroy() };
 }
