@@ -107,6 +107,95 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_recipients_and_templates': {
+    async up(db: Kysely<any>) {
+      // Device tokens (`/users/{id}/tokens`): the rest of the token (device, expiry, properties…) is JSON text.
+      await db.schema
+        .createTable('device_tokens')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('provider_key', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('updated', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('device_tokens_pk', ['user_id', 'token'])
+        .execute();
+
+      // Lists (`/lists`) and their subscribers; a deleted list keeps its rows until it is restored or replaced.
+      await db.schema
+        .createTable('lists')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('preferences', 'text')
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('updated', 'bigint', (c) => c.notNull())
+        .addColumn('deleted', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('list_subscriptions')
+        .addColumn('list_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('preferences', 'text')
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('list_subscriptions_pk', ['list_id', 'user_id'])
+        .execute();
+      // A user's lists (`/profiles/{id}/lists`), and fan-out paging by user id across several lists.
+      await db.schema.createIndex('list_subscriptions_user').on('list_subscriptions').columns(['user_id']).execute();
+
+      // Tenants (`/tenants`): name and parent as columns, the rest of the Tenant object as JSON text.
+      await db.schema
+        .createTable('tenants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('parent_tenant_id', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('updated', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tenant_members')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('profile', 'text')
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tenant_members_pk', ['tenant_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('tenant_members_user').on('tenant_members').columns(['user_id']).execute();
+
+      // Subscription topics and each user's preference for them.
+      await db.schema
+        .createTable('topics')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('default_status', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('updated', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('preferences')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('topic_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('custom_routing', 'text')
+        .addColumn('updated', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('preferences_pk', ['user_id', 'topic_id'])
+        .execute();
+
+      // Herald templates: per-channel content as JSON text, optionally tied to a topic.
+      await db.schema
+        .createTable('templates')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('topic_id', 'text')
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('routing', 'text')
+        .addColumn('source', 'text')
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('updated', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** `id` counting up in insertion order: `integer primary key autoincrement` on SQLite, `bigserial` on PostgreSQL. */

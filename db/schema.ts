@@ -69,6 +69,88 @@ export interface ProfilesTable {
   updated: number;
 }
 
+/** `/users/{id}/tokens`: `data` holds the rest of Courier's UserToken (device, expiry_date, properties, tracking). */
+export interface DeviceTokensTable {
+  user_id: string;
+  token: string;
+  provider_key: string;
+  /** `active` | `unknown` | `failed` | `revoked`. */
+  status: string;
+  data: string;
+  created: number;
+  updated: number;
+}
+
+export interface ListsTable {
+  id: string;
+  name: string;
+  /** RecipientPreferences as JSON text, or null. */
+  preferences: string | null;
+  created: number;
+  updated: number;
+  /** Epoch ms of a soft delete (`DELETE /lists/{id}`), null while the list is live. */
+  deleted: number | null;
+}
+
+export interface ListSubscriptionsTable {
+  list_id: string;
+  user_id: string;
+  preferences: string | null;
+  created: number;
+}
+
+/** `data` holds the rest of Courier's Tenant: brand_id, default_preferences, properties, user_profile. */
+export interface TenantsTable {
+  id: string;
+  name: string;
+  parent_tenant_id: string | null;
+  data: string;
+  created: number;
+  updated: number;
+}
+
+export interface TenantMembersTable {
+  tenant_id: string;
+  user_id: string;
+  /** The membership's own profile (`PUT /users/{id}/tenants/{tenant}` `{profile}`), JSON text or null. */
+  profile: string | null;
+  created: number;
+}
+
+/** A subscription topic and the status users have until they choose. */
+export interface TopicsTable {
+  id: string;
+  name: string;
+  /** `OPTED_IN` | `OPTED_OUT` | `REQUIRED`. */
+  default_status: string;
+  created: number;
+  updated: number;
+}
+
+/** A user's own choice for one topic. */
+export interface PreferencesTable {
+  user_id: string;
+  topic_id: string;
+  status: string;
+  /** Channels allowed for the topic, JSON array text; null means no custom routing. */
+  custom_routing: string | null;
+  updated: number;
+}
+
+/** Herald templates: `content` is the per-channel TemplateContent (domain/template.ts) as JSON text. */
+export interface TemplatesTable {
+  id: string;
+  name: string;
+  topic_id: string | null;
+  content: string;
+  /** Default routing for sends that give none, JSON text or null. */
+  routing: string | null;
+  /** Where an imported template came from, e.g. `sendgrid:d-…`; null when written through the API. */
+  source: string | null;
+  created: number;
+  updated: number;
+}
+
 export interface Database {
   messages: MessagesTable;
   message_events: MessageEventsTable;
@@ -76,4 +158,12 @@ export interface Database {
   message_providers: MessageProvidersTable;
   idempotency_keys: IdempotencyKeysTable;
   profiles: ProfilesTable;
+  device_tokens: DeviceTokensTable;
+  lists: ListsTable;
+  list_subscriptions: ListSubscriptionsTable;
+  tenants: TenantsTable;
+  tenant_members: TenantMembersTable;
+  topics: TopicsTable;
+  preferences: PreferencesTable;
+  templates: TemplatesTable;
 }
