@@ -1,5 +1,6 @@
 import type { Channel, ProviderKey } from './channels';
 import type { MessageReason, MessageStatus } from './status';
+import type { TemplateContent } from './template';
 import type { MessageTimeouts } from './timeouts';
 
 /** A single recipient. Inline profile keys beyond the contact fields are kept and passed to rendering. */
@@ -16,9 +17,16 @@ export interface RoutingNode {
   channels: Array<string | RoutingNode>;
 }
 
+/**
+ * What a message says. An inline send (`message.content`) has `title`/`body`; a send of a Herald template gets
+ * the template's per-channel blocks in `template` at send time; a send naming a SendGrid dynamic template (`d-…`)
+ * gets `sendgridTemplateId`, which only SendGrid can render.
+ */
 export interface MessageContent {
   title?: string;
-  body: string;
+  body?: string;
+  template?: TemplateContent;
+  sendgridTemplateId?: string;
 }
 
 export interface ProviderConfig {

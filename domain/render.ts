@@ -34,11 +34,11 @@ export function renderContent(
   const context = { profile: recipient, ...data };
   const text = (source: string) => handlebars.compile(source, { noEscape: true, strict: false })(context);
   const title = content.title ? text(content.title) : '';
-  const body = text(content.body);
+  const body = text(content.body ?? '');
   const html =
     channel === 'email'
       ? handlebars
-          .compile(content.body, { strict: false })(context)
+          .compile(content.body ?? '', { strict: false })(context)
           .split(/\n{2,}/)
           .map((paragraph) => `<p>${paragraph.replace(/\n/g, '<br>')}</p>`)
           .join('\n')
