@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Channel, ProviderKey } from '../domain/channels';
 import { contactsFor } from '../domain/routing';
@@ -59,6 +60,24 @@ function missingContact(channel: Channel): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`recipient has no address for ${channel}`, FailureType.MissingContact);
 }
 
+/** Provider clocks may run a little behind ours; an earlier attempt's message can carry an earlier timestamp. */
+const CLOCK_SKEW_MS = 60_000;
+
+/** On a retry of this activity, since when an earlier attempt may have created the message; else undefined. */
+function retryWindow(): { since: number } | undefined {
+  let info;
+  try {
+    info = Context.current().info;
+  } catch {
+    return undefined; // called outside an activity (a direct call in a test): there is no earlier attempt
+  }
+  if (info.attempt <= 1) return undefined;
+  // Measured as time elapsed since the first attempt was scheduled, on our clock: the Temporal server's clock may
+  // differ from ours and the provider's (and runs ahead on a time-skipping test server); a duration does not.
+  const elapsed = info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs;
+  return { since: Date.now() - elapsed - CLOCK_SKEW_MS };
+}
+
 /** An email's subject: the rendered title, or the first line of the text when there is none. */
 function emailSubject(rendered: RenderedContent): string {
   return rendered.title || rendered.text.split('\n')[0].slice(0, 78);
@@ -98,13 +117,19 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
       const statusCallbackUrl = webhookBaseUrl
         ? `${webhookBaseUrl}/webhooks/twilio?message_id=${encodeURIComponent(messageId)}`
         : undefined;
-      return smsProvider(request.provider).send({
+      const sms = {
         messageId,
         to: request.to.phone_number,
         body: rendered.text,
         statusCallbackUrl,
         override: request.override,
-      });
+      };
+      const provider = smsProvider(request.provider);
+      // A retry may follow an attempt the provider accepted but whose answer was lost (the worker died, the
+      // connection dropped): where the provider can be asked, adopt that message instead of sending it again.
+      const retry = retryWindow();
+      const earlier = retry && provider.findAccepted ? await provider.findAccepted(sms, retry.since) : undefined;
+      return earlier ?? provider.send(sms);
     }
     if (request.channel === 'push') {
       const tokens = contactsFor('push', request.to);
@@ -137,6 +162,9 @@ export function createDeliveryActivities({ providers, messageLog, webhookBaseUrl
       text: rendered.text,
       html: rendered.html,
       override: request.override,
+      sendgridTemplate: request.content.sendgridTemplateId
+        ? { id: request.content.sendgridTemplateId, data: { ...request.data, profile: request.to } }
+        : undefined,
     });
   }
 

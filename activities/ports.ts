@@ -32,6 +32,11 @@ export interface EmailRequest {
   text: string;
   html: string;
   override?: Record<string, unknown>;
+  /**
+   * A SendGrid dynamic template to send instead of subject/text/html, with the data it renders with (the message
+   * data plus `profile`). Only SendGrid can render it; other email providers refuse such a request for good.
+   */
+  sendgridTemplate?: { id: string; data: Record<string, unknown> };
 }
 
 export interface PushRequest {
@@ -62,6 +67,12 @@ export interface WebhookRequest {
 export interface SmsProvider {
   readonly key: 'twilio';
   send(request: SmsRequest): Promise<ProviderAcceptance>;
+  /**
+   * The message this request already created, if the provider has one: same recipient and body, created at or
+   * after `since` (epoch ms). Asked before a retry, when an earlier attempt may have reached the provider and only
+   * its answer was lost (a crash, a dropped connection).
+   */
+  findAccepted?(request: SmsRequest, since: number): Promise<ProviderAcceptance | undefined>;
   fetchState(providerMessageId: string): Promise<ProviderDeliveryState>;
 }
 
@@ -89,6 +100,8 @@ export interface ProviderRegistry {
 
 /** The message log: where every status change lands so `GET /messages` can read it without Temporal. */
 export interface MessageLog {
+  /** Creates the record in ENQUEUED if it does not exist yet. */
+  recordEnqueued(identity: MessageIdentity): Promise<void>;
   apply(identity: MessageIdentity, update: StatusUpdate): Promise<MessageRecord>;
   get(id: string): Promise<MessageRecord | undefined>;
 }

@@ -72,6 +72,15 @@ export interface SendMessageInput {
    * workflow's start. A duration stays relative so the gateway's clock never matters.
    */
   delay?: { until?: number; durationMs?: number };
+  /** `message.preferences.subscription_topic_id`: the topic whose preferences apply (else the template's). */
+  topic?: string;
+  /**
+   * Set by the gateway when the send names stored data (a user id, a template, a topic): the workflow then looks
+   * it up at send time. Absent in runs started before that step existed, which replay exactly as they ran.
+   */
+  resolve?: boolean;
+  /** True when the send gave no routing (`routing` is the workspace default), so a template's routing applies. */
+  routingDefaulted?: boolean;
   /** 1 for the first delivery run, 2 for the first operator retry (`POST /messages/{id}/retry`), and so on. */
   attempt?: number;
 }

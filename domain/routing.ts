@@ -61,6 +61,11 @@ export interface RoutingOptions {
   channels?: Record<string, ChannelConfig>;
   providers?: Record<string, ProviderConfig>;
   data?: Record<string, unknown>;
+  /**
+   * Channels this message may use at all, decided before routing: a user's custom routing for the topic, the
+   * channels a template has content for. Absent means any.
+   */
+  allowedChannels?: readonly string[];
 }
 
 interface PlanContext {
@@ -126,6 +131,7 @@ function planGroup(node: RoutingNode, context: PlanContext): PlanStep | undefine
 function planName(name: string, context: PlanContext): ChannelStep | undefined {
   const channel = isChannel(name) ? name : channelOfProvider(name);
   if (!channel || !hasContactFor(channel, context.recipient)) return undefined;
+  if (context.options.allowedChannels && !context.options.allowedChannels.includes(channel)) return undefined;
   const config = context.options.channels?.[channel];
   if (!conditionHolds(config?.if, context)) return undefined;
   const known = channelProviders[channel] as readonly string[];

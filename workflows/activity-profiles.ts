@@ -32,3 +32,12 @@ export const statusPoll: LocalActivityOptions = {
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 };
+
+/**
+ * A page of recipients read from Herald's database (and their ENQUEUED records written). It retries until the
+ * database answers: a fan-out must not end half-way because the database restarted.
+ */
+export const directoryPage: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};

@@ -1,1 +1,2 @@
 export * from './send-message.workflow';
+export * from './fan-out-message.workflow';

@@ -11,17 +11,24 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities, DeliveryReceipt } from '../activities';
+import type { ResolvedMessage } from '../domain/send-resolution';
 import type { ProviderKey } from '../domain/channels';
 import { pollDelay, trackingWindowMs } from '../domain/delivery-tracking';
 import { FailureType } from '../domain/failures';
-import { messageIdentity, type MessageContent, type MessageIdentity, type SendMessageInput } from '../domain/message';
+import {
+  messageIdentity,
+  type MessageContent,
+  type MessageIdentity,
+  type Recipient,
+  type SendMessageInput,
+} from '../domain/message';
 import { planRouting, type ChannelStep, type PlanStep } from '../domain/routing';
 import { advanceStatus, MessageReason, type MessageStatus } from '../domain/status';
 import { deadlines, type Deadlines } from '../domain/timeouts';
 import { bookkeeping, providerCall, statusPoll } from './activity-profiles';
 
 const { deliverMessage } = proxyActivities<Activities>(providerCall);
-const { recordAttemptFailure, recordMessageOutcome } = proxyLocalActivities<Activities>(bookkeeping);
+const { recordAttemptFailure, recordMessageOutcome, resolveMessage } = proxyLocalActivities<Activities>(bookkeeping);
 const { checkDeliveryStatus } = proxyLocalActivities<Activities>(statusPoll);
 
 /** The message's status as this workflow knows it; the message log has the full record. */
@@ -59,6 +66,8 @@ interface Failure {
 /** Everything one routing step needs besides the step itself. */
 interface Delivery {
   input: SendMessageInput;
+  /** The recipient as resolved at send time (stored profile under the inline keys). */
+  to: Recipient;
   identity: MessageIdentity;
   content: MessageContent;
   deadlines: Deadlines;
@@ -100,15 +109,28 @@ export async function sendMessage(input: SendMessageInput): Promise<SendMessageR
     await condition(() => canceled, delayMs);
   }
   if (canceled) return finish({ status: 'CANCELED' });
-  if (!input.content) {
+
+  // Stored data (profile, template, preferences) is read now, after any delay, so the message uses what is
+  // current when it goes out. Sends that name none skip the step and its history event.
+  let resolved: ResolvedMessage = { to: input.to, content: input.content };
+  if (input.resolve) {
+    resolved = await resolveMessage({ to: input.to, template: input.template, topicId: input.topic });
+    if (resolved.stop)
+      return finish({ status: resolved.stop.status, reason: resolved.stop.reason }, resolved.stop.error);
+    if (canceled) return finish({ status: 'CANCELED' });
+  }
+  const content = resolved.content ?? input.content;
+  if (!content) {
     return finish({ status: 'UNMAPPED' }, `template ${input.template ?? ''} is not known`);
   }
+  const routing = input.routingDefaulted && resolved.routing ? resolved.routing : input.routing;
   // The plan covers every provider Herald has; one this worker has no credentials for is skipped when reached
   // (a cheap, rare path) rather than asked about up front, which would cost every message a step.
-  const plan = planRouting(input.routing, input.to, undefined, {
+  const plan = planRouting(routing, resolved.to, resolved.enabledProviders, {
     channels: input.channels,
     providers: input.providers,
     data: input.data,
+    allowedChannels: resolved.allowedChannels,
   });
   if (!plan.routable) return finish({ status: 'UNROUTABLE', reason: plan.reason }, plan.detail);
 
@@ -116,8 +138,9 @@ export async function sendMessage(input: SendMessageInput): Promise<SendMessageR
   handedToProviders = true;
   const delivery: Delivery = {
     input,
+    to: resolved.to,
     identity,
-    content: input.content,
+    content,
     // Counted in workflow time from when delivery starts (after any delay), not from the gateway's clock, which may
     // differ from the server's; workflow time is also what replays see.
     deadlines: deadlines(input.timeout, Date.now()),
@@ -193,7 +216,7 @@ async function deliverThrough(
   channelEnds: number,
   delivery: Delivery,
 ): Promise<Failure | 'not-configured' | undefined> {
-  const { input, identity } = delivery;
+  const { input, identity, to } = delivery;
   const budget = Math.min(delivery.deadlines.providerMs(provider), channelEnds - Date.now());
   if (budget <= 0)
     return {
@@ -209,7 +232,7 @@ async function deliverThrough(
           identity,
           channel: step.channel,
           provider,
-          to: input.to,
+          to,
           content: delivery.content,
           data: input.data,
           override: input.providers[provider]?.override,

@@ -22,6 +22,18 @@ function classify(error: unknown): Error {
   return providerFailure('sendgrid', type, message || String(error), { status });
 }
 
+/**
+ * What the mail says: Herald's rendered subject and bodies, or a SendGrid dynamic template that SendGrid renders
+ * itself with the data the activity prepared (the message data plus `profile`, the recipient). A template mail
+ * carries no subject or content: the template's active version supplies both.
+ */
+function content(request: EmailRequest): Record<string, unknown> {
+  if (request.sendgridTemplate) {
+    return { templateId: request.sendgridTemplate.id, dynamicTemplateData: request.sendgridTemplate.data };
+  }
+  return { subject: request.subject, text: request.text, html: request.html };
+}
+
 /** Email through SendGrid's v3 Mail Send, with the official SDK. SendGrid has no status API to poll. */
 export function createSendGridEmailProvider(settings: SendGridSettings): EmailProvider {
   const { mail } = createSendGridClients(settings);
@@ -36,9 +48,7 @@ export function createSendGridEmailProvider(settings: SendGridSettings): EmailPr
           {
             from,
             to: request.to,
-            subject: request.subject,
-            text: request.text,
-            html: request.html,
+            ...content(request),
             // Event Webhook events carry custom args back, which is how they find the Herald message.
             customArgs: { herald_message_id: request.messageId },
           },

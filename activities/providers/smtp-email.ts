@@ -102,6 +102,15 @@ export function createSmtpEmailProvider(settings: SmtpSettings): SmtpEmailProvid
     key: 'smtp',
 
     async send(request: EmailRequest): Promise<ProviderAcceptance> {
+      if (request.sendgridTemplate) {
+        // Only SendGrid holds and renders its dynamic templates; no retry or other SMTP server can change that.
+        throw providerFailure(
+          'smtp',
+          FailureType.ProviderRejected,
+          `SendGrid dynamic template ${request.sendgridTemplate.id} can only be rendered by SendGrid`,
+          { templateId: request.sendgridTemplate.id },
+        );
+      }
       try {
         const info = await transport.sendMail({
           from,

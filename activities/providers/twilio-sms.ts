@@ -30,6 +30,11 @@ function classify(error: unknown): Error {
   });
 }
 
+/** A sender who sets their own `statusCallback` follows the status themselves, so Herald does not poll. */
+function trackingFor(request: SmsRequest): ProviderAcceptance['tracking'] {
+  return (request.override?.body as Record<string, unknown> | undefined)?.statusCallback ? 'none' : 'poll';
+}
+
 /** SMS through Twilio Programmable Messaging, with the official SDK. */
 export function createTwilioSmsProvider(settings: TwilioSettings): SmsProvider {
   if (!settings.from && !settings.messagingServiceSid) {
@@ -45,7 +50,6 @@ export function createTwilioSmsProvider(settings: TwilioSettings): SmsProvider {
 
     /**
      * `override.body` is merged into the create parameters (SDK names: `statusCallback`, `validityPeriod`, …).
-     * A sender who sets their own `statusCallback` follows the status themselves, so Herald does not poll.
      */
     async send(request: SmsRequest): Promise<ProviderAcceptance> {
       const base: MessageListInstanceCreateOptions = { ...sender, to: request.to, body: request.body };
@@ -54,11 +58,22 @@ export function createTwilioSmsProvider(settings: TwilioSettings): SmsProvider {
       const params = deepMerge(base as unknown as Record<string, unknown>, overrideBody);
       try {
         const message = await client.messages.create(params as unknown as MessageListInstanceCreateOptions);
-        const tracking = overrideBody?.statusCallback ? 'none' : 'poll';
-        return { providerMessageId: message.sid, referenceName: 'sid', tracking };
+        return { providerMessageId: message.sid, referenceName: 'sid', tracking: trackingFor(request) };
       } catch (error) {
         throw classify(error);
       }
+    },
+
+    async findAccepted(request: SmsRequest, since: number): Promise<ProviderAcceptance | undefined> {
+      let recent;
+      try {
+        recent = await client.messages.list({ to: request.to, ...('from' in sender ? sender : {}), limit: 50 });
+      } catch (error) {
+        throw classify(error);
+      }
+      const match = recent.find((m) => m.body === request.body && m.dateCreated.getTime() >= since);
+      if (!match) return undefined;
+      return { providerMessageId: match.sid, referenceName: 'sid', tracking: trackingFor(request) };
     },
 
     async fetchState(sid: string): Promise<ProviderDeliveryState> {

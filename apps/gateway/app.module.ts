@@ -4,6 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { HeraldDatabase } from '../../db/database';
 import type { HeraldMessageLog } from '../../db/message-log';
 import { createProfileStore } from '../../db/profiles';
+import { createDeviceTokenStore } from '../../db/device-tokens';
+import { createPreferenceStore } from '../../db/preferences';
 import type { Logger } from '../common/logger';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import type { GatewayConfig } from './config';
@@ -13,11 +15,29 @@ import { MessageActionsService } from './message-actions/message-actions.service
 import { MessagesController } from './messages/messages.controller';
 import { ProfilesController } from './profiles/profiles.controller';
 import { ProfilesService } from './profiles/profiles.service';
+import { DeviceTokensController } from './device-tokens/device-tokens.controller';
+import { DeviceTokensService } from './device-tokens/device-tokens.service';
+import { PreferencesController } from './preferences/preferences.controller';
+import { PreferencesService } from './preferences/preferences.service';
+import { TopicsController } from './preferences/topics.controller';
 import { SendController } from './send/send.controller';
 import { SendService } from './send/send.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
 import { GATEWAY_CONFIG, LOGGER, MESSAGE_LOG, PROFILE_STORE, TEMPORAL_CLIENT } from './tokens';
+import { DEVICE_TOKEN_STORE, PREFERENCE_STORE } from './tokens';
+import { createListStore } from '../../db/lists';
+import { createTenantStore } from '../../db/tenants';
+import { ListsController, ProfileListsController } from './lists/lists.controller';
+import { ListsService } from './lists/lists.service';
+import { TenantsController, UserTenantsController } from './tenants/tenants.controller';
+import { TenantsService } from './tenants/tenants.service';
+import { LIST_STORE, TENANT_STORE } from './tokens';
+import { createTemplateStore } from '../../db/templates';
+import { createSendGridTemplateSource } from './templates/sendgrid-import';
+import { TemplatesController } from './templates/templates.controller';
+import { TemplatesService } from './templates/templates.service';
+import { SENDGRID_TEMPLATE_SOURCE, TEMPLATE_STORE } from './tokens';
 
 /** What the gateway is given: built by `main.ts` in production and by the tests against their own stack. */
 export interface GatewayDeps {
@@ -41,6 +61,14 @@ export class AppModule {
         HealthController,
         WebhooksController,
         ProfilesController,
+        DeviceTokensController,
+        PreferencesController,
+        TopicsController,
+        ListsController,
+        ProfileListsController,
+        TenantsController,
+        UserTenantsController,
+        TemplatesController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },
@@ -48,6 +76,12 @@ export class AppModule {
         { provide: MESSAGE_LOG, useValue: deps.messageLog },
         { provide: LOGGER, useValue: deps.logger },
         { provide: PROFILE_STORE, useValue: createProfileStore(deps.database) },
+        { provide: DEVICE_TOKEN_STORE, useValue: createDeviceTokenStore(deps.database) },
+        { provide: PREFERENCE_STORE, useValue: createPreferenceStore(deps.database) },
+        { provide: LIST_STORE, useValue: createListStore(deps.database) },
+        { provide: TENANT_STORE, useValue: createTenantStore(deps.database) },
+        { provide: TEMPLATE_STORE, useValue: createTemplateStore(deps.database) },
+        { provide: SENDGRID_TEMPLATE_SOURCE, useValue: createSendGridTemplateSource(deps.config.sendgrid) },
         {
           provide: APP_GUARD,
           useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, deps.config.apiKeys),
@@ -57,6 +91,11 @@ export class AppModule {
         WebhooksService,
         MessageActionsService,
         ProfilesService,
+        DeviceTokensService,
+        PreferencesService,
+        ListsService,
+        TenantsService,
+        TemplatesService,
       ],
     };
   }

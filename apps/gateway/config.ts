@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RoutingNode } from '../../domain/message';
 import { defaultRouting } from '../../domain/routing';
+import type { SendGridApiSettings } from '../../activities/providers/sendgrid-client';
 import { sandboxCredentials } from '../sandbox/credentials';
 import { routingSchema } from './send/send-request.schema';
 import { loadCommonConfig, parseEnv, type CommonConfig } from '../common/config';
@@ -31,6 +32,8 @@ export interface GatewayConfig extends CommonConfig {
   sendgridWebhookPublicKey?: string;
   /** Routing used when a send names none. */
   defaultRouting: RoutingNode;
+  /** SendGrid's v3 API, for importing templates: the real one with SENDGRID_API_KEY, else the sandbox's. */
+  sendgrid: SendGridApiSettings;
 }
 
 function parseDefaultRouting(json: string | undefined): RoutingNode {
@@ -65,5 +68,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     sendgridWebhookPublicKey:
       raw.SENDGRID_WEBHOOK_PUBLIC_KEY ??
       (raw.SENDGRID_API_KEY ? undefined : sandboxCredentials.sendgridEventWebhook.publicKey),
+    // As the worker: without a real key, the provider sandbox stands in for SendGrid.
+    sendgrid: raw.SENDGRID_API_KEY
+      ? { apiKey: raw.SENDGRID_API_KEY }
+      : { apiKey: sandboxCredentials.sendgrid.apiKey, baseUrl: `${common.sandboxUrl}/sendgrid/` },
   };
 }

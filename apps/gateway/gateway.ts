@@ -14,7 +14,8 @@ const bodyLimit = 1024 * 1024;
 export async function createGatewayApp(deps: GatewayDeps): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.create(deps),
-    new FastifyAdapter({ bodyLimit }),
+    // Path parameters carry FCM tokens (~160 characters) and user ids up to 1024; Fastify stops at 100 by default.
+    new FastifyAdapter({ bodyLimit, routerOptions: { maxParamLength: 4096 } }),
     { logger: ['error', 'warn'], bodyParser: false },
   );
   app.useGlobalFilters(new ApiExceptionFilter(deps.logger));

@@ -1,3 +1,5 @@
+import { SendGridTemplateStore } from './sendgrid.templates';
+
 export type Provider = 'twilio' | 'sendgrid' | 'segment' | 'smtp' | 'firebase-fcm' | 'webhook';
 export const PROVIDERS: readonly Provider[] = ['twilio', 'sendgrid', 'segment', 'smtp', 'firebase-fcm', 'webhook'];
 export type Channel = 'sms' | 'email' | 'push' | 'webhook' | 'analytics';
@@ -127,6 +129,8 @@ export class SandboxStore {
   private readonly requests: BoundedLog<RequestEntry>;
   private readonly callbacks: BoundedLog<CallbackEntry>;
   private seq = 0;
+  /** SendGrid templates created through the Templates API; a reset forgets them with everything else. */
+  readonly sendgridTemplates = new SendGridTemplateStore();
 
   constructor(maxEntries = DEFAULT_MAX_ENTRIES) {
     this.messages = new BoundedLog(maxEntries, (m) => this.byKey.delete(key(m.provider, m.id)));
@@ -185,6 +189,7 @@ export class SandboxStore {
     this.messages.clear();
     this.requests.clear();
     this.callbacks.clear();
+    this.sendgridTemplates.clear();
   }
 }
 

@@ -48,6 +48,10 @@ export function twilioRoutes(ctx: SandboxContext) {
       providerRoute(ctx, api, (req) => createMessage(ctx, req as AccountRequest)),
     );
     app.get(
+      `${base}/Messages.json`,
+      providerRoute(ctx, api, (req) => listMessages(ctx, req as AccountRequest)),
+    );
+    app.get(
       `${base}/Messages/:Sid.json`,
       providerRoute(ctx, api, (req) => fetchMessage(ctx, req as AccountRequest)),
     );
@@ -109,6 +113,40 @@ function fetchMessage(ctx: SandboxContext, req: AccountRequest): ProviderReply {
     return twilioErrorReply({ status: 404, code: 20404, message: `The requested resource ${req.url} was not found` });
   }
   return { status: 200, body: messageResource(message, ctx.config, ctx.now()) };
+}
+
+/**
+ * The Message list, newest first, filtered by `To` and `From` as Twilio does; one page of `PageSize` (default 50),
+ * with no further pages. Herald reads it to find a message it sent before a crash cut off the answer.
+ */
+function listMessages(ctx: SandboxContext, req: AccountRequest): ProviderReply {
+  const denied = authenticate(ctx, req);
+  if (denied) return denied;
+  const query = req.query as Record<string, string | undefined>;
+  const pageSize = Math.min(Math.max(Number(query.PageSize ?? 50) || 50, 1), 1000);
+  const now = ctx.now();
+  const messages = ctx.store
+    .listMessages({ provider: 'twilio', to: query.To })
+    .map((view) => ctx.store.findMessage('twilio', view.id) as StoredMessage)
+    .reverse()
+    .map((message) => messageResource(message, ctx.config, now))
+    .filter((resource) => !query.From || resource.from === query.From)
+    .slice(0, pageSize);
+  const uri = `/${API_VERSION}/Accounts/${ctx.config.twilio.accountSid}/Messages.json?PageSize=${pageSize}&Page=0`;
+  return {
+    status: 200,
+    body: {
+      messages,
+      end: Math.max(messages.length - 1, 0),
+      first_page_uri: uri,
+      next_page_uri: null,
+      page: 0,
+      page_size: pageSize,
+      previous_page_uri: null,
+      start: 0,
+      uri,
+    },
+  };
 }
 
 function isForm(body: unknown): body is FormParams {

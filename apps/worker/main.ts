@@ -6,6 +6,7 @@ import { createSendGridEmailProvider } from '../../activities/providers/sendgrid
 import { createSmtpEmailProvider } from '../../activities/providers/smtp-email';
 import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
 import { openDatabase } from '../../db/database';
+import { createAudienceDirectory, createRecipientDirectory } from '../../db/directories';
 import { createMessageLog } from '../../db/message-log';
 import { migrateToLatest } from '../../db/migrations';
 import { createLogger } from '../common/logger';
@@ -34,6 +35,8 @@ async function run(): Promise<void> {
     },
     messageLog: createMessageLog(database),
     webhookBaseUrl: config.publicUrl,
+    directory: createRecipientDirectory(database),
+    audiences: createAudienceDirectory(database),
   });
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });

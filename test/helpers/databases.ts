@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { openDatabase, type HeraldDatabase } from '../../db/database';
+import { openDatabase, type DatabaseSettings, type HeraldDatabase } from '../../db/database';
 
 /**
  * The databases repository tests run against: SQLite in memory always, PostgreSQL when `TEST_DATABASE_URL` is set
@@ -40,26 +40,39 @@ export function describeEachDatabase(title: string, body: (database: TestDatabas
 
 /** A new schema with a random name, used through `search_path`, dropped (with everything in it) on close. */
 async function openPostgresSchema(url: string): Promise<HeraldDatabase> {
-  const schema = `herald_test_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`create schema ${schema}`);
-  } finally {
-    await admin.end();
-  }
-  const database = openDatabase({ databaseUrl: url, schema });
+  const scratch = await createScratchSchema(url);
+  const database = openDatabase(scratch.settings);
   return {
     ...database,
     close: async () => {
       await database.close();
-      const cleanup = new Client({ connectionString: url });
-      await cleanup.connect();
-      try {
-        await cleanup.query(`drop schema ${schema} cascade`);
-      } finally {
-        await cleanup.end();
-      }
+      await scratch.drop();
     },
   };
+}
+
+/**
+ * An empty PostgreSQL schema for one test stack, which several processes or connections can open with `settings`
+ * (gateway and worker each open their own, as in production). `drop` removes it with everything in it.
+ */
+export async function createScratchSchema(url: string): Promise<{ settings: DatabaseSettings; drop(): Promise<void> }> {
+  const schema = `herald_test_${randomBytes(6).toString('hex')}`;
+  await runAdmin(url, `create schema ${schema}`);
+  return { settings: { databaseUrl: url, schema }, drop: () => runAdmin(url, `drop schema ${schema} cascade`) };
+}
+
+async function runAdmin(url: string, statement: string): Promise<void> {
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** The PostgreSQL server for tests, or a clear failure when a test needs it and there is none. */
+export function testPostgresUrl(): string {
+  if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set: PostgreSQL tests cannot run');
+  return postgresUrl;
 }

@@ -14,7 +14,8 @@ import { freePort } from './ports';
 import { sandboxClient, type SandboxClient } from './sandbox-client';
 import { quietTemporalRuntime } from './temporal';
 import { realWorkerDeps, type WorkerDeps } from './worker-deps';
-import { openDatabase } from '../../db/database';
+import { openDatabase, type DatabaseSettings } from '../../db/database';
+import { createScratchSchema, testDatabases, testPostgresUrl } from './databases';
 import { createMessageLog } from '../../db/message-log';
 import { migrateToLatest } from '../../db/migrations';
 
@@ -27,7 +28,18 @@ export interface Stack {
   temporal: Client;
   providers: SandboxClient;
   deps: WorkerDeps;
+  temporalAddress: string;
+  smtpPort: number;
+  /** Where gateway and worker keep Herald's data (each opens its own connection). */
+  databaseAt: DatabaseSettings;
   stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Herald's database: a fresh SQLite file (default) or a fresh schema on the test PostgreSQL server. */
+  database?: 'sqlite' | 'postgres';
+  /** False: no worker in the test process; the test runs its own (e.g. as a process it can kill). */
+  worker?: boolean;
 }
 
 /**
@@ -35,7 +47,7 @@ export interface Stack {
  * the provider sandbox, a worker with the real activities, and the gateway on real HTTP. Ports are random and the
  * database is a fresh SQLite file, so test files never see each other's data.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   quietTemporalRuntime();
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dataDir, { recursive: true, force: true })];
@@ -43,6 +55,13 @@ export async function startStack(): Promise<Stack> {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
+    let databaseAt: DatabaseSettings = { sqlitePath: join(dataDir, 'herald.sqlite') };
+    if (options.database === 'postgres') {
+      const scratch = await createScratchSchema(testPostgresUrl());
+      cleanups.push(() => scratch.drop());
+      databaseAt = scratch.settings;
+    }
+
     const server: DevServer = await startDevServer({ port: await freePort() });
     cleanups.push(() => server.stop());
 
@@ -59,7 +78,7 @@ export async function startStack(): Promise<Stack> {
       TEMPORAL_ADDRESS: server.address,
       HERALD_API_KEYS: `${TEST_API_KEY},test-key-2`,
     });
-    const database = openDatabase({ sqlitePath: join(dataDir, 'herald.sqlite') });
+    const database = openDatabase(databaseAt);
     await migrateToLatest(database.db);
     cleanups.push(() => database.close());
     const app: NestFastifyApplication = await createGatewayApp({
@@ -80,23 +99,36 @@ export async function startStack(): Promise<Stack> {
     cleanups.push(() => sandbox.close());
 
     const smtpPort = await sandbox.listenSmtp(0);
-    const deps = await realWorkerDeps(sandboxUrl, smtpPort, join(dataDir, 'herald.sqlite'), gatewayUrl);
+    const deps = await realWorkerDeps(sandboxUrl, smtpPort, databaseAt, gatewayUrl);
     cleanups.push(() => deps.database.close());
 
-    const nativeConnection = await NativeConnection.connect({ address: server.address });
-    const worker = await createWorker({
-      connection: nativeConnection,
-      namespace: 'default',
-      activities: deps.activities,
-    });
-    const running = worker.run();
-    cleanups.push(async () => {
-      worker.shutdown();
-      await running;
-      await nativeConnection.close();
-    });
+    if (options.worker !== false) {
+      const nativeConnection = await NativeConnection.connect({ address: server.address });
+      const worker = await createWorker({
+        connection: nativeConnection,
+        namespace: 'default',
+        activities: deps.activities,
+      });
+      const running = worker.run();
+      cleanups.push(async () => {
+        worker.shutdown();
+        await running;
+        await nativeConnection.close();
+      });
+    }
 
-    return { gatewayUrl, sandboxUrl, apiKey: TEST_API_KEY, temporal, providers: sandboxClient(sandboxUrl), deps, stop };
+    return {
+      gatewayUrl,
+      sandboxUrl,
+      apiKey: TEST_API_KEY,
+      temporal,
+      temporalAddress: server.address,
+      smtpPort,
+      providers: sandboxClient(sandboxUrl),
+      deps,
+      databaseAt,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -107,10 +139,10 @@ export async function startStack(): Promise<Stack> {
  * One stack for the whole test file: started before its first test, stopped after its last, the sandbox's
  * records cleared before each test. Returns an accessor, since the stack exists only once `beforeAll` has run.
  */
-export function useStack(): () => Stack {
+export function useStack(options: StackOptions = {}): () => Stack {
   let stack: Stack | undefined;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack(options);
   }, 120_000);
   afterAll(() => stack?.stop());
   beforeEach(() => stack?.providers.clear());
@@ -129,4 +161,20 @@ export async function sendThroughGateway(stack: Stack, message: object): Promise
   });
   if (response.status !== 202) throw new Error(`POST /send answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { requestId: string }).requestId;
+}
+
+/**
+ * `describe` once per database with its own stack, e.g. `recipients [postgres]`; the PostgreSQL variant is skipped
+ * (listed as skipped) only where there is no test server and CI is not set, as for the repository tests.
+ */
+export function describeEachStack(
+  title: string,
+  body: (stack: () => Stack) => void,
+  options: Omit<StackOptions, 'database'> = {},
+): void {
+  for (const database of testDatabases) {
+    (database.available ? describe : describe.skip)(`${title} [${database.name}]`, () =>
+      body(useStack({ ...options, database: database.name })),
+    );
+  }
 }

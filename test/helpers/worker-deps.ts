@@ -5,7 +5,8 @@ import { createSendGridEmailProvider } from '../../activities/providers/sendgrid
 import { createSmtpEmailProvider } from '../../activities/providers/smtp-email';
 import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
 import { sandboxCredentials } from '../../apps/sandbox/credentials';
-import { openDatabase, type HeraldDatabase } from '../../db/database';
+import { openDatabase, type DatabaseSettings, type HeraldDatabase } from '../../db/database';
+import { createAudienceDirectory, createRecipientDirectory } from '../../db/directories';
 import { createMessageLog, type HeraldMessageLog } from '../../db/message-log';
 import { migrateToLatest } from '../../db/migrations';
 
@@ -15,14 +16,14 @@ export interface WorkerDeps {
   messageLog: HeraldMessageLog;
 }
 
-/** The worker's real activities, pointed at a sandbox and a database (in memory unless a path is given). */
+/** The worker's real activities, pointed at a sandbox and a database (SQLite in memory unless told otherwise). */
 export async function realWorkerDeps(
   sandboxUrl: string,
   smtpPort: number,
-  sqlitePath = ':memory:',
+  databaseAt: string | DatabaseSettings = ':memory:',
   webhookBaseUrl?: string,
 ): Promise<WorkerDeps> {
-  const database = openDatabase({ sqlitePath });
+  const database = openDatabase(typeof databaseAt === 'string' ? { sqlitePath: databaseAt } : databaseAt);
   await migrateToLatest(database.db);
   const messageLog = createMessageLog(database);
   const activities = createActivities({
@@ -53,6 +54,8 @@ export async function realWorkerDeps(
     },
     messageLog,
     webhookBaseUrl,
+    directory: createRecipientDirectory(database),
+    audiences: createAudienceDirectory(database),
   });
   return { activities, database, messageLog };
 }

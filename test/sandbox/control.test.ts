@@ -34,6 +34,18 @@ describe('sandbox: control plane and inspection', () => {
     expect(await messagesOf(sandbox.base, '?provider=sendgrid')).toEqual([]);
   });
 
+  it("lists Twilio messages newest first, filtered by To and From, through the SDK's messages.list", async () => {
+    await twilioClient.messages.create({ to: '+15551111111', from, body: 'one' });
+    await twilioClient.messages.create({ to: '+15552222222', from, body: 'two' });
+    await twilioClient.messages.create({ to: '+15551111111', from, body: 'three' });
+
+    const toFirst = await twilioClient.messages.list({ to: '+15551111111', limit: 20 });
+    expect(toFirst.map((m) => m.body)).toEqual(['three', 'one']);
+    expect(toFirst[0].dateCreated).toBeInstanceOf(Date);
+    expect(await twilioClient.messages.list({ to: '+15551111111', from: '+15559999999' })).toEqual([]);
+    expect((await twilioClient.messages.list({ limit: 2 })).map((m) => m.body)).toEqual(['three', 'two']);
+  });
+
   it('logs raw requests with the Authorization header redacted', async () => {
     await twilioClient.messages.create({ to: '+15551111111', from, body: 'one' });
     const [entry] = await requestsOf(sandbox.base, 'twilio');
@@ -49,7 +61,7 @@ describe('sandbox: control plane and inspection', () => {
   });
 
   it("records calls to routes it does not emulate and answers 404 in the provider's shape", async () => {
-    const error = await twilioClient.messages.list({ limit: 1 }).catch((e: unknown) => e);
+    const error = await twilioClient.calls.list({ limit: 1 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 404, code: 20404 });
     expect((await requestsOf(sandbox.base, 'twilio'))[0]).toMatchObject({ method: 'GET', status: 404 });
   });

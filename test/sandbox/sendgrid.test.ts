@@ -11,10 +11,11 @@ interface SendGridError {
 describe('sandbox: SendGrid Mail Send through @sendgrid/mail', () => {
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   let mail: ReturnType<typeof createSendGridClients>['mail'];
+  let api: ReturnType<typeof createSendGridClients>['api'];
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    ({ mail } = createSendGridClients({
+    ({ mail, api } = createSendGridClients({
       apiKey: sandboxCredentials.sendgrid.apiKey,
       fromEmail: 'noreply@example.com',
       baseUrl: `${sandbox.base}/sendgrid/`,
@@ -55,18 +56,29 @@ describe('sandbox: SendGrid Mail Send through @sendgrid/mail', () => {
   });
 
   it('records dynamic template sends per personalization and filters by any recipient', async () => {
+    // Mail Send refuses unknown template ids, so the template is created first, as a user would.
+    const [, template] = await api.request({
+      method: 'POST',
+      url: '/v3/templates',
+      body: { name: 'welcome', generation: 'dynamic' },
+    });
+    await api.request({
+      method: 'POST',
+      url: `/v3/templates/${template.id}/versions`,
+      body: { name: 'v1', subject: 'Hi {{firstName}}', html_content: '<p>Hi {{firstName}}</p>' },
+    });
     await mail.send({
       to: 'c@example.com',
       cc: 'boss@example.com',
       from: 'noreply@example.com',
-      templateId: 'd-' + 'a'.repeat(32),
+      templateId: template.id,
       dynamicTemplateData: { firstName: 'Ada' },
     });
     const [listed] = await messagesOf(sandbox.base, '?to=BOSS@example.com');
     expect(listed).toMatchObject({
       to: 'c@example.com',
       params: {
-        template_id: 'd-' + 'a'.repeat(32),
+        template_id: template.id,
         personalizations: [{ to: [{ email: 'c@example.com' }], dynamic_template_data: { firstName: 'Ada' } }],
       },
     });

@@ -166,6 +166,23 @@ describe('sendMessage', () => {
     expect(started?.attempt).toBe(3);
   });
 
+  it('does not send an SMS twice when Twilio accepted it but the answer was lost: the retry adopts it', async () => {
+    // The sandbox records the message, then drops the connection: the activity fails and is retried.
+    await providers.inject({ provider: 'twilio', mode: 'drop', count: 1 });
+    const input = sendInput();
+    const { result, record } = await run('sms-answer-lost', input);
+
+    expect(result).toEqual({ status: 'DELIVERED' });
+    const sent = await providers.messages({ provider: 'twilio' });
+    expect(sent).toHaveLength(1);
+    expect(record?.providers).toEqual([
+      expect.objectContaining({ provider: 'twilio', status: 'DELIVERED', reference: { sid: sent[0].id } }),
+    ]);
+    const history = await env.client.workflow.getHandle(input.messageId).fetchHistory();
+    const started = history.events?.find((e) => e.activityTaskStartedEventAttributes);
+    expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
+  });
+
   it('gives up on a provider after the provider timeout and fails over to the next provider (SendGrid → SMTP)', async () => {
     await providers.inject({ provider: 'sendgrid', status: 503, count: 1000 });
     const input = sendInput({ routing: { method: 'single', channels: ['email', 'sms'] } });

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { sendRequestSchema } from '../send/send-request.schema';
+import { deviceTokenPaths } from '../device-tokens/device-tokens.openapi';
+import { preferencePaths } from '../preferences/preferences.openapi';
+import { listPaths } from '../lists/lists.openapi';
+import { tenantPaths } from '../tenants/tenants.openapi';
+import { templatePaths } from '../templates/templates.openapi';
 
 const profileBody = {
   type: 'object',
@@ -365,6 +370,11 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
           responses: { '204': { description: 'Deleted, or there was none' } },
         },
       },
+      ...deviceTokenPaths(error),
+      ...preferencePaths(error),
+      ...listPaths(error),
+      ...tenantPaths(error),
+      ...templatePaths(error),
       '/webhooks/twilio': {
         post: {
           summary: 'Twilio status callbacks (form-encoded), verified with X-Twilio-Signature',

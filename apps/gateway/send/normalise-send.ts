@@ -1,4 +1,6 @@
+import { audienceOf, type FanOutInput } from '../../../domain/audience';
 import { checkExpression } from '../../../domain/expression';
+import { listIdProblem, listPatternProblem } from '../../../domain/list-pattern';
 import { checkTemplateSyntax } from '../../../domain/render';
 import type { Recipient, RoutingNode, SendMessageInput } from '../../../domain/message';
 import { defaultRouting } from '../../../domain/routing';
@@ -14,20 +16,39 @@ export interface SendDefaults {
   routing: RoutingNode;
 }
 
+/** One recipient (`sendMessage`), or an audience to fan out to (`fanOutMessage`). */
+export type NormalisedSend = { kind: 'single'; input: SendMessageInput } | { kind: 'fan-out'; input: FanOutInput };
+
 export function normaliseMessage(
   message: MessageRequest,
   messageId: string,
   enqueuedAt: number,
   defaults: SendDefaults = { routing: defaultRouting },
-): SendMessageInput {
+): NormalisedSend {
   if (Array.isArray(message.to)) {
     throw new BadRequest(
       'message.to as an array (several recipients) is not supported yet; send one request per recipient',
     );
   }
-  const { data: recipientData, ...to } = message.to;
-  if (!to.user_id && !to.email && !to.phone_number && !to.firebaseToken && !to.webhook) {
-    throw new BadRequest('message.to needs at least one of user_id, email, phone_number, firebaseToken or webhook');
+  const { data: recipientData, list_id: _list, list_pattern: _pattern, ...to } = message.to;
+  let audience;
+  try {
+    audience = audienceOf(message.to);
+  } catch (error) {
+    throw new BadRequest((error as Error).message);
+  }
+  if (audience) {
+    const problem =
+      'list_id' in audience
+        ? listIdProblem(audience.list_id)
+        : 'list_pattern' in audience
+          ? listPatternProblem(audience.list_pattern)
+          : undefined;
+    if (problem) throw new BadRequest(problem);
+  } else if (!to.user_id && !to.email && !to.phone_number && !to.firebaseToken && !to.webhook) {
+    throw new BadRequest(
+      'message.to needs at least one of user_id, email, phone_number, firebaseToken or webhook, or a list_id, list_pattern or tenant_id',
+    );
   }
   if (message.content && message.template) throw new BadRequest('message takes either content or template, not both');
   if (!message.content && !message.template) throw new BadRequest('message needs content or template');
@@ -40,12 +61,17 @@ export function normaliseMessage(
     checkSyntax('content.title', content.title);
     checkSyntax('content.body', content.body);
   }
-  return {
+  const topic = message.preferences?.subscription_topic_id;
+  const input: SendMessageInput = {
     messageId,
     enqueuedAt,
     to: to as Recipient,
     content: content && { title: content.title, body: content.body },
     template: message.template,
+    topic,
+    // Only sends that name stored data pay for the lookup step; the rest keep their short history.
+    resolve: Boolean(to.user_id || message.template || topic) || undefined,
+    routingDefaulted: message.routing === undefined || undefined,
     // Recipient-level data is merged over message data for that recipient (api-contract §3.3).
     data: { ...(message.data ?? {}), ...(recipientData ?? {}) },
     routing: (message.routing as RoutingNode | undefined) ?? defaults.routing,
@@ -55,6 +81,9 @@ export function normaliseMessage(
     delay: normaliseDelay(message.delay),
     metadata: message.metadata ?? {},
   };
+  if (!audience) return { kind: 'single', input };
+  const { messageId: requestId, ...shared } = input;
+  return { kind: 'fan-out', input: { requestId, audience, message: { ...shared, resolve: true } } };
 }
 
 function checkConditions(message: MessageRequest): void {
@@ -92,12 +121,15 @@ export function normaliseLegacy(
   enqueuedAt: number,
   defaults?: SendDefaults,
 ): SendMessageInput {
-  return normaliseMessage(
+  const send = normaliseMessage(
     { to: { ...(body.profile ?? {}), user_id: body.recipient }, template: body.event, data: body.data },
     messageId,
     enqueuedAt,
     defaults,
   );
+  // A legacy body always names one recipient (`recipient` is required).
+  if (send.kind !== 'single') throw new BadRequest('recipient must be a user id');
+  return send.input;
 }
 
 function checkSyntax(field: string, source: string | undefined): void {

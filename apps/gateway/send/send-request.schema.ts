@@ -22,6 +22,9 @@ const recipientSchema = z.looseObject({
     z.string().regex(/^\+?[0-9 ()-]{5,20}$/, 'to.phone_number must be a phone number, ideally E.164'),
   ),
   data: optional(z.record(z.string(), z.unknown())),
+  list_id: optional(z.string().min(1)),
+  list_pattern: optional(z.string().min(1)),
+  tenant_id: optional(z.string().min(1)),
   webhook: optional(
     z.looseObject({
       url: z
@@ -87,6 +90,7 @@ export const messageSchema = z.looseObject({
   timeout: optional(timeoutSchema),
   delay: optional(delaySchema),
   metadata: optional(metadataSchema),
+  preferences: optional(z.looseObject({ subscription_topic_id: optional(z.string().min(1)) })),
 });
 
 export const sendRequestSchema = z.looseObject({ message: messageSchema });
@@ -99,6 +103,15 @@ export const legacySendRequestSchema = z.looseObject({
   data: optional(z.record(z.string(), z.unknown())),
 });
 
+/** The v5 SDK's `POST /send/list` body: `event` (template) to `list` or `pattern`. */
+export const legacyListSendSchema = z.looseObject({
+  event: z.string().min(1, 'event is required'),
+  list: optional(z.string().min(1)),
+  pattern: optional(z.string().min(1)),
+  data: optional(z.record(z.string(), z.unknown())),
+});
+
 export type SendRequest = z.infer<typeof sendRequestSchema>;
 export type LegacySendRequest = z.infer<typeof legacySendRequestSchema>;
 export type MessageRequest = z.infer<typeof messageSchema>;
+export type LegacyListSendRequest = z.infer<typeof legacyListSendSchema>;

@@ -11,4 +11,11 @@ export class SendController {
   send(@Body() body: unknown): Promise<SendResponse> {
     return this.sends.send(body);
   }
+
+  /** The classic v5 SDK's `lists.send`: a template sent to a list or list pattern; answers `{messageId}`. */
+  @Post('send/list')
+  @HttpCode(202)
+  sendList(@Body() body: unknown): Promise<{ messageId: string }> {
+    return this.sends.sendList(body);
+  }
 }

@@ -5,6 +5,8 @@ import { formatMessageId } from '../../../domain/ids';
 import { messageIdentity, type SendMessageInput } from '../../../domain/message';
 import { TASK_QUEUE } from '../../../domain/task-queues';
 import type { HeraldMessageLog } from '../../../db/message-log';
+import { describeAudience, type FanOutInput } from '../../../domain/audience';
+import { fanOutMessage } from '../../../workflows/fan-out-message.workflow';
 import { sendMessage } from '../../../workflows/send-message.workflow';
 import type { Logger } from '../../common/logger';
 import { BadRequest } from '../errors/api-error';
@@ -12,8 +14,8 @@ import { badRequestFromZod } from '../errors/zod-error';
 import type { GatewayConfig } from '../config';
 import { currentIdempotencyClaim, idempotentMessageId } from '../idempotency/context';
 import { GATEWAY_CONFIG, LOGGER, MESSAGE_LOG, TEMPORAL_CLIENT } from '../tokens';
-import { normaliseLegacy, normaliseMessage } from './normalise-send';
-import { legacySendRequestSchema, sendRequestSchema } from './send-request.schema';
+import { normaliseLegacy, normaliseMessage, type NormalisedSend } from './normalise-send';
+import { legacyListSendSchema, legacySendRequestSchema, sendRequestSchema } from './send-request.schema';
 
 export type SendResponse = { requestId: string } | { messageId: string };
 
@@ -31,16 +33,16 @@ export class SendService {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new BadRequest('the request body must be a JSON object');
     }
-    // Under an Idempotency-Key the id is derived from the key, so a duplicate that got past the key store still
-    // names the same workflow, which Temporal refuses to start twice.
-    const claim = currentIdempotencyClaim();
-    const messageId = claim ? idempotentMessageId(claim) : formatMessageId(Date.now(), randomBytes(12).toString('hex'));
+    const { claim, messageId } = this.newMessageId();
     if (!('message' in body)) {
       // The classic v5 SDK posts a legacy body when called without `message`, and expects `messageId` back.
       const legacy = legacySendRequestSchema.safeParse(body);
       if (!legacy.success) throw badRequestFromZod(legacy.error);
       await this.start(
-        normaliseLegacy(legacy.data, messageId, Date.now(), { routing: this.config.defaultRouting }),
+        {
+          kind: 'single',
+          input: normaliseLegacy(legacy.data, messageId, Date.now(), { routing: this.config.defaultRouting }),
+        },
         claim !== undefined,
       );
       return { messageId };
@@ -54,7 +56,33 @@ export class SendService {
     return { requestId: messageId };
   }
 
-  private async start(input: SendMessageInput, idempotent: boolean): Promise<void> {
+  async sendList(body: unknown): Promise<{ messageId: string }> {
+    const parsed = legacyListSendSchema.safeParse(body);
+    if (!parsed.success) throw badRequestFromZod(parsed.error);
+    const { event, list, pattern, data } = parsed.data;
+    if ((list === undefined) === (pattern === undefined)) throw new BadRequest('give exactly one of list or pattern');
+    const { claim, messageId } = this.newMessageId();
+    const to = list !== undefined ? { list_id: list } : { list_pattern: pattern as string };
+    const send = normaliseMessage({ to, template: event, data }, messageId, Date.now(), {
+      routing: this.config.defaultRouting,
+    });
+    await this.start(send, claim !== undefined);
+    return { messageId };
+  }
+
+  /**
+   * Under an Idempotency-Key the id is derived from the key, so a duplicate that got past the key store still
+   * names the same workflow, which Temporal refuses to start twice.
+   */
+  private newMessageId() {
+    const claim = currentIdempotencyClaim();
+    const messageId = claim ? idempotentMessageId(claim) : formatMessageId(Date.now(), randomBytes(12).toString('hex'));
+    return { claim, messageId };
+  }
+
+  private async start(send: NormalisedSend, idempotent: boolean): Promise<void> {
+    if (send.kind === 'fan-out') return this.startFanOut(send.input, idempotent);
+    const input = send.input;
     try {
       await this.client.workflow.start(sendMessage, {
         workflowId: input.messageId,
@@ -76,6 +104,23 @@ export class SendService {
       await this.messageLog.recordEnqueued(messageIdentity(input));
     } catch (error) {
       this.log.warn({ err: error, messageId: input.messageId }, 'could not record ENQUEUED; the workflow will');
+    }
+  }
+
+  /** A send to a list, list pattern or tenant: one `fanOutMessage` under the request id starts every message. */
+  private async startFanOut(input: FanOutInput, idempotent: boolean): Promise<void> {
+    try {
+      await this.client.workflow.start(fanOutMessage, {
+        workflowId: input.requestId,
+        taskQueue: TASK_QUEUE,
+        args: [input],
+        staticSummary: `${input.message.template ?? 'inline content'} to ${describeAudience(input.audience)}`,
+        workflowIdConflictPolicy: 'FAIL',
+        ...(idempotent ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+      });
+    } catch (error) {
+      if (idempotent && error instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw error;
     }
   }
 }

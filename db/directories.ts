@@ -1,0 +1,28 @@
+import type { AudienceDirectory } from '../activities/audience.activities';
+import type { RecipientDirectory } from '../activities/recipients.activities';
+import type { HeraldDatabase } from './database';
+import { createDeviceTokenStore } from './device-tokens';
+import { createListStore } from './lists';
+import { createPreferenceStore } from './preferences';
+import { createProfileStore } from './profiles';
+import { createTemplateStore } from './templates';
+
+/** What the send-time lookups read, from Herald's database. */
+export function createRecipientDirectory(database: HeraldDatabase): RecipientDirectory {
+  const profiles = createProfileStore(database);
+  const tokens = createDeviceTokenStore(database);
+  const templates = createTemplateStore(database);
+  const preferences = createPreferenceStore(database);
+  return {
+    profile: (userId) => profiles.get(userId),
+    pushTokens: (userId) => tokens.activeTokens(userId, 'firebase-fcm'),
+    template: (id) => templates.get(id),
+    preference: (userId, topicId, tenantId) => preferences.inputsForSend(userId, topicId, tenantId),
+  };
+}
+
+/** Who is in a list, list pattern or tenant, for fan-out. */
+export function createAudienceDirectory(database: HeraldDatabase): AudienceDirectory {
+  const lists = createListStore(database);
+  return { recipientsPage: (audience, after, limit) => lists.recipientsPage(audience, after, limit) };
+}
