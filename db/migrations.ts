@@ -196,6 +196,63 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_automations': {
+    async up(db: Kysely<any>) {
+      // Automation templates: the definition (`{cancelation_token?, steps}`) as JSON text.
+      await db.schema
+        .createTable('automation_templates')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('alias', 'text', (c) => c.unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('updated', 'bigint', (c) => c.notNull())
+        .execute();
+      // Which inbound events (`track/Order Completed`, `identify`, `group`) start which templates.
+      await db.schema
+        .createTable('automation_triggers')
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('template_id', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('automation_triggers_pk', ['event', 'template_id'])
+        .execute();
+      await db.schema
+        .createIndex('automation_triggers_template')
+        .on('automation_triggers')
+        .column('template_id')
+        .execute();
+      // Inbound events already taken (Segment, /inbound/courier), keyed by source and the sender's messageId.
+      await db.schema
+        .createTable('inbound_events')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('runs', 'text', (c) => c.notNull())
+        .addColumn('received', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('inbound_events_pk', ['source', 'message_id'])
+        .execute();
+      // Automation runs: what GET /automations/runs/{id} shows, and how a cancel step finds runs by token.
+      await db.schema
+        .createTable('automation_runs')
+        .addColumn('run_id', 'text', (c) => c.primaryKey())
+        .addColumn('template_id', 'text')
+        .addColumn('cancelation_token', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('current_step', 'integer')
+        .addColumn('history', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('updated', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('automation_runs_token')
+        .on('automation_runs')
+        .columns(['cancelation_token', 'status'])
+        .execute();
+    },
+  },
 };
 
 /** `id` counting up in insertion order: `integer primary key autoincrement` on SQLite, `bigserial` on PostgreSQL. */

@@ -151,6 +151,52 @@ export interface TemplatesTable {
   updated: number;
 }
 
+/** `definition` is the AutomationDefinition (domain/automation.ts) as JSON text. */
+export interface AutomationTemplatesTable {
+  id: string;
+  alias: string | null;
+  name: string;
+  /** `published` | `draft`: only published templates run from triggers or by id. */
+  status: string;
+  definition: string;
+  created: number;
+  updated: number;
+}
+
+export interface AutomationTriggersTable {
+  /** `track/<Event Name>`, `identify`, `group`. */
+  event: string;
+  template_id: string;
+  created: number;
+}
+
+/** One inbound event taken (Segment, /inbound/courier); the key makes a redelivery a no-op. */
+export interface InboundEventsTable {
+  /** `segment` | `courier`. */
+  source: string;
+  message_id: string;
+  event: string;
+  user_id: string | null;
+  payload: string;
+  /** Run ids started for it, JSON array text. */
+  runs: string;
+  received: number;
+}
+
+export interface AutomationRunsTable {
+  run_id: string;
+  template_id: string | null;
+  cancelation_token: string | null;
+  /** `RUNNING` | `COMPLETED` | `CANCELED` | `FAILED`. */
+  status: string;
+  /** Index of the step being run, null once finished. */
+  current_step: number | null;
+  /** JSON array of step outcomes. */
+  history: string;
+  created: number;
+  updated: number;
+}
+
 export interface Database {
   messages: MessagesTable;
   message_events: MessageEventsTable;
@@ -166,4 +212,8 @@ export interface Database {
   topics: TopicsTable;
   preferences: PreferencesTable;
   templates: TemplatesTable;
+  automation_templates: AutomationTemplatesTable;
+  automation_triggers: AutomationTriggersTable;
+  inbound_events: InboundEventsTable;
+  automation_runs: AutomationRunsTable;
 }

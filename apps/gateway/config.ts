@@ -3,7 +3,7 @@ import type { RoutingNode } from '../../domain/message';
 import { defaultRouting } from '../../domain/routing';
 import type { SendGridApiSettings } from '../../activities/providers/sendgrid-client';
 import { sandboxCredentials } from '../sandbox/credentials';
-import { routingSchema } from './send/send-request.schema';
+import { routingSchema } from '../../domain/send-request.schema';
 import { loadCommonConfig, parseEnv, type CommonConfig } from '../common/config';
 
 /** The development key `npm start` accepts when HERALD_API_KEYS is not set. Set real keys anywhere else. */

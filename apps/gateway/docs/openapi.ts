@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sendRequestSchema } from '../send/send-request.schema';
+import { sendRequestSchema } from '../../../domain/send-request.schema';
 import { deviceTokenPaths } from '../device-tokens/device-tokens.openapi';
 import { preferencePaths } from '../preferences/preferences.openapi';
 import { listPaths } from '../lists/lists.openapi';

@@ -14,8 +14,8 @@ import { badRequestFromZod } from '../errors/zod-error';
 import type { GatewayConfig } from '../config';
 import { currentIdempotencyClaim, idempotentMessageId } from '../idempotency/context';
 import { GATEWAY_CONFIG, LOGGER, MESSAGE_LOG, TEMPORAL_CLIENT } from '../tokens';
-import { normaliseLegacy, normaliseMessage, type NormalisedSend } from './normalise-send';
-import { legacyListSendSchema, legacySendRequestSchema, sendRequestSchema } from './send-request.schema';
+import { InvalidSend, normaliseLegacy, normaliseMessage, type NormalisedSend } from '../../../domain/normalise-send';
+import { legacyListSendSchema, legacySendRequestSchema, sendRequestSchema } from '../../../domain/send-request.schema';
 
 export type SendResponse = { requestId: string } | { messageId: string };
 
@@ -41,7 +41,9 @@ export class SendService {
       await this.start(
         {
           kind: 'single',
-          input: normaliseLegacy(legacy.data, messageId, Date.now(), { routing: this.config.defaultRouting }),
+          input: accepted(() =>
+            normaliseLegacy(legacy.data, messageId, Date.now(), { routing: this.config.defaultRouting }),
+          ),
         },
         claim !== undefined,
       );
@@ -50,7 +52,9 @@ export class SendService {
     const parsed = sendRequestSchema.safeParse(body);
     if (!parsed.success) throw badRequestFromZod(parsed.error);
     await this.start(
-      normaliseMessage(parsed.data.message, messageId, Date.now(), { routing: this.config.defaultRouting }),
+      accepted(() =>
+        normaliseMessage(parsed.data.message, messageId, Date.now(), { routing: this.config.defaultRouting }),
+      ),
       claim !== undefined,
     );
     return { requestId: messageId };
@@ -63,9 +67,9 @@ export class SendService {
     if ((list === undefined) === (pattern === undefined)) throw new BadRequest('give exactly one of list or pattern');
     const { claim, messageId } = this.newMessageId();
     const to = list !== undefined ? { list_id: list } : { list_pattern: pattern as string };
-    const send = normaliseMessage({ to, template: event, data }, messageId, Date.now(), {
-      routing: this.config.defaultRouting,
-    });
+    const send = accepted(() =>
+      normaliseMessage({ to, template: event, data }, messageId, Date.now(), { routing: this.config.defaultRouting }),
+    );
     await this.start(send, claim !== undefined);
     return { messageId };
   }
@@ -122,5 +126,15 @@ export class SendService {
       if (idempotent && error instanceof WorkflowExecutionAlreadyStartedError) return;
       throw error;
     }
+  }
+}
+
+/** Runs a normalisation, turning a refused send into the API's 400. */
+function accepted<T>(normalise: () => T): T {
+  try {
+    return normalise();
+  } catch (error) {
+    if (error instanceof InvalidSend) throw new BadRequest(error.message);
+    throw error;
   }
 }

@@ -3,7 +3,7 @@ import { checkTemplateSyntax } from '../../../domain/render';
 import { isSendgridTemplateId, type TemplateContent } from '../../../domain/template';
 import { BadRequest } from '../errors/api-error';
 import { badRequestFromZod } from '../errors/zod-error';
-import { routingSchema } from '../send/send-request.schema';
+import { routingSchema } from '../../../domain/send-request.schema';
 
 const TEMPLATE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 

@@ -1,10 +1,9 @@
-import { audienceOf, type FanOutInput } from '../../../domain/audience';
-import { checkExpression } from '../../../domain/expression';
-import { listIdProblem, listPatternProblem } from '../../../domain/list-pattern';
-import { checkTemplateSyntax } from '../../../domain/render';
-import type { Recipient, RoutingNode, SendMessageInput } from '../../../domain/message';
-import { defaultRouting } from '../../../domain/routing';
-import { BadRequest } from '../errors/api-error';
+import { audienceOf, type FanOutInput } from './audience';
+import { checkExpression } from './expression';
+import { listIdProblem, listPatternProblem } from './list-pattern';
+import { checkTemplateSyntax } from './render';
+import type { Recipient, RoutingNode, SendMessageInput } from './message';
+import { defaultRouting } from './routing';
 import type { LegacySendRequest, MessageRequest } from './send-request.schema';
 
 /**
@@ -14,6 +13,14 @@ import type { LegacySendRequest, MessageRequest } from './send-request.schema';
 /** Workspace settings that apply when a send leaves them out. */
 export interface SendDefaults {
   routing: RoutingNode;
+}
+
+/** A send that cannot be accepted as given; the message says why (the gateway answers 400 with it). */
+export class InvalidSend extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidSend';
+  }
 }
 
 /** One recipient (`sendMessage`), or an audience to fan out to (`fanOutMessage`). */
@@ -26,7 +33,7 @@ export function normaliseMessage(
   defaults: SendDefaults = { routing: defaultRouting },
 ): NormalisedSend {
   if (Array.isArray(message.to)) {
-    throw new BadRequest(
+    throw new InvalidSend(
       'message.to as an array (several recipients) is not supported yet; send one request per recipient',
     );
   }
@@ -35,7 +42,7 @@ export function normaliseMessage(
   try {
     audience = audienceOf(message.to);
   } catch (error) {
-    throw new BadRequest((error as Error).message);
+    throw new InvalidSend((error as Error).message);
   }
   if (audience) {
     const problem =
@@ -44,16 +51,16 @@ export function normaliseMessage(
         : 'list_pattern' in audience
           ? listPatternProblem(audience.list_pattern)
           : undefined;
-    if (problem) throw new BadRequest(problem);
+    if (problem) throw new InvalidSend(problem);
   } else if (!to.user_id && !to.email && !to.phone_number && !to.firebaseToken && !to.webhook) {
-    throw new BadRequest(
+    throw new InvalidSend(
       'message.to needs at least one of user_id, email, phone_number, firebaseToken or webhook, or a list_id, list_pattern or tenant_id',
     );
   }
-  if (message.content && message.template) throw new BadRequest('message takes either content or template, not both');
-  if (!message.content && !message.template) throw new BadRequest('message needs content or template');
+  if (message.content && message.template) throw new InvalidSend('message takes either content or template, not both');
+  if (!message.content && !message.template) throw new InvalidSend('message needs content or template');
   if (message.content && !('body' in message.content)) {
-    throw new BadRequest('content with elements (Elemental) is not supported yet; use {title, body}');
+    throw new InvalidSend('content with elements (Elemental) is not supported yet; use {title, body}');
   }
   checkConditions(message);
   const content = message.content as { title?: string; body: string } | undefined;
@@ -94,7 +101,7 @@ function checkConditions(message: MessageRequest): void {
   for (const [field, source] of conditions) {
     if (source === undefined) continue;
     const check = checkExpression(source);
-    if (!check.ok) throw new BadRequest(`${field} is not a valid condition: ${check.message}`);
+    if (!check.ok) throw new InvalidSend(`${field} is not a valid condition: ${check.message}`);
   }
 }
 
@@ -107,7 +114,7 @@ function normaliseDelay(delay: MessageRequest['delay']): SendMessageInput['delay
   if (delay.until !== undefined) {
     const until = Date.parse(delay.until);
     if (Number.isNaN(until)) {
-      throw new BadRequest('delay.until must be an ISO-8601 time; delivery windows are not supported yet');
+      throw new InvalidSend('delay.until must be an ISO-8601 time; delivery windows are not supported yet');
     }
     return { until };
   }
@@ -128,7 +135,7 @@ export function normaliseLegacy(
     defaults,
   );
   // A legacy body always names one recipient (`recipient` is required).
-  if (send.kind !== 'single') throw new BadRequest('recipient must be a user id');
+  if (send.kind !== 'single') throw new InvalidSend('recipient must be a user id');
   return send.input;
 }
 
@@ -137,6 +144,6 @@ function checkSyntax(field: string, source: string | undefined): void {
   try {
     checkTemplateSyntax(source);
   } catch (error) {
-    throw new BadRequest(`${field} is not a valid template: ${(error as Error).message.split('\n')[0]}`);
+    throw new InvalidSend(`${field} is not a valid template: ${(error as Error).message.split('\n')[0]}`);
   }
 }
