@@ -1,8 +1,9 @@
 import { createAudienceActivities, type AudienceDeps } from './audience.activities';
+import { createAutomationActivities, type AutomationDeps } from './automation.activities';
 import { createDeliveryActivities, type DeliveryDeps } from './delivery.activities';
 import { createRecipientActivities, type RecipientDeps } from './recipients.activities';
 
-export type ActivityDeps = DeliveryDeps & RecipientDeps & AudienceDeps;
+export type ActivityDeps = DeliveryDeps & RecipientDeps & AudienceDeps & AutomationDeps;
 
 /** The single composition seam between the worker and its side effects. */
 export function createActivities(deps: ActivityDeps) {
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createRecipientActivities(deps),
     ...createAudienceActivities(deps),
+    ...createAutomationActivities(deps),
   };
 }
 
@@ -17,3 +19,4 @@ export type Activities = ReturnType<typeof createActivities>;
 export type * from './delivery.activities';
 export type * from './recipients.activities';
 export type * from './audience.activities';
+export type * from './automation.activities';

@@ -1,5 +1,7 @@
 import type { AudienceDirectory } from '../activities/audience.activities';
+import type { AutomationDirectory } from '../activities/automation.activities';
 import type { RecipientDirectory } from '../activities/recipients.activities';
+import { createAutomationTemplateStore } from './automation-templates';
 import type { HeraldDatabase } from './database';
 import { createDeviceTokenStore } from './device-tokens';
 import { createListStore } from './lists';
@@ -25,4 +27,25 @@ export function createRecipientDirectory(database: HeraldDatabase): RecipientDir
 export function createAudienceDirectory(database: HeraldDatabase): AudienceDirectory {
   const lists = createListStore(database);
   return { recipientsPage: (audience, after, limit) => lists.recipientsPage(audience, after, limit) };
+}
+
+/** What automation steps read and write: automation templates, profiles, message statuses. */
+export function createAutomationDirectory(database: HeraldDatabase): AutomationDirectory {
+  const templates = createAutomationTemplateStore(database);
+  const profiles = createProfileStore(database);
+  return {
+    async automationTemplate(idOrAlias) {
+      const template = await templates.get(idOrAlias);
+      return template && template.status === 'published'
+        ? { id: template.id, definition: template.definition }
+        : undefined;
+    },
+    profile: (userId) => profiles.get(userId),
+    replaceProfile: (userId, profile) => profiles.replace(userId, profile),
+    async messageStatuses(ids) {
+      if (ids.length === 0) return {};
+      const rows = await database.db.selectFrom('messages').select(['id', 'status']).where('id', 'in', ids).execute();
+      return Object.fromEntries(rows.map((row) => [row.id, row.status]));
+    },
+  };
 }

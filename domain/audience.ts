@@ -46,4 +46,6 @@ export interface FanOutInput {
   after?: string;
   /** Recipients started by earlier runs of this fan-out. */
   started?: number;
+  /** Recipients per page; absent = the default (100). Smaller pages mean more, shorter workflow tasks. */
+  pageSize?: number;
 }

@@ -33,6 +33,7 @@ export async function fanOutMessage(input: FanOutInput): Promise<FanOutResult> {
   let started = input.started ?? 0;
   let done = false;
   let after = input.after;
+  const pageSize = input.pageSize ?? FAN_OUT_PAGE_SIZE;
   setHandler(fanOutProgressQuery, () => ({ started, done }));
 
   for (let page = 0; page < PAGES_PER_RUN; page++) {
@@ -41,11 +42,11 @@ export async function fanOutMessage(input: FanOutInput): Promise<FanOutResult> {
       audience: input.audience,
       message: input.message,
       after,
-      limit: FAN_OUT_PAGE_SIZE,
+      limit: pageSize,
     });
     await Promise.all(recipients.map((recipient) => startRecipient(input, recipient)));
     started += recipients.length;
-    if (recipients.length < FAN_OUT_PAGE_SIZE) {
+    if (recipients.length < pageSize) {
       done = true;
       return { started };
     }

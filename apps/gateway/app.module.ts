@@ -38,6 +38,19 @@ import { createSendGridTemplateSource } from './templates/sendgrid-import';
 import { TemplatesController } from './templates/templates.controller';
 import { TemplatesService } from './templates/templates.service';
 import { SENDGRID_TEMPLATE_SOURCE, TEMPLATE_STORE } from './tokens';
+import { createAutomationTemplateStore } from '../../db/automation-templates';
+import { AutomationTemplatesController } from './automations/automation-templates.controller';
+import { AutomationTemplatesService } from './automations/automation-templates.service';
+import { AUTOMATION_RUN_STORE, AUTOMATION_TEMPLATE_STORE } from './tokens';
+import { createAutomationRunStore } from '../../db/automation-runs';
+import { AutomationRunsController } from './automations/automation-runs.controller';
+import { AutomationRunsService } from './automations/automation-runs.service';
+import { createInboundEventStore } from '../../db/inbound-events';
+import { AUTOMATION_LAUNCHER, type AutomationLauncher } from './automations/automation-launcher';
+import { InboundController, SegmentTrackingController } from './inbound/inbound.controller';
+import { InboundService } from './inbound/inbound.service';
+import { SegmentWriteKeyGuard } from './inbound/write-keys';
+import { INBOUND_EVENT_STORE } from './tokens';
 
 /** What the gateway is given: built by `main.ts` in production and by the tests against their own stack. */
 export interface GatewayDeps {
@@ -47,6 +60,8 @@ export interface GatewayDeps {
   logger: Logger;
   /** Herald's database: the message log's and the idempotency store's. */
   database: HeraldDatabase;
+  /** Starts automations for inbound events; without it, the gateway's own runAutomation launcher does. */
+  automations?: AutomationLauncher;
 }
 
 @Module({})
@@ -69,6 +84,10 @@ export class AppModule {
         TenantsController,
         UserTenantsController,
         TemplatesController,
+        AutomationTemplatesController,
+        AutomationRunsController,
+        InboundController,
+        SegmentTrackingController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },
@@ -81,7 +100,15 @@ export class AppModule {
         { provide: LIST_STORE, useValue: createListStore(deps.database) },
         { provide: TENANT_STORE, useValue: createTenantStore(deps.database) },
         { provide: TEMPLATE_STORE, useValue: createTemplateStore(deps.database) },
+        { provide: AUTOMATION_TEMPLATE_STORE, useValue: createAutomationTemplateStore(deps.database) },
         { provide: SENDGRID_TEMPLATE_SOURCE, useValue: createSendGridTemplateSource(deps.config.sendgrid) },
+        { provide: INBOUND_EVENT_STORE, useValue: createInboundEventStore(deps.database) },
+        { provide: AUTOMATION_RUN_STORE, useValue: createAutomationRunStore(deps.database) },
+        // Inbound events start runs through AutomationRunsService unless the caller brings its own launcher.
+        deps.automations
+          ? { provide: AUTOMATION_LAUNCHER, useValue: deps.automations }
+          : { provide: AUTOMATION_LAUNCHER, useExisting: AutomationRunsService },
+        AutomationRunsService,
         {
           provide: APP_GUARD,
           useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, deps.config.apiKeys),
@@ -96,6 +123,9 @@ export class AppModule {
         ListsService,
         TenantsService,
         TemplatesService,
+        AutomationTemplatesService,
+        InboundService,
+        SegmentWriteKeyGuard,
       ],
     };
   }

@@ -5,13 +5,19 @@ import type { SendGridApiSettings } from '../../activities/providers/sendgrid-cl
 import { sandboxCredentials } from '../sandbox/credentials';
 import { routingSchema } from '../../domain/send-request.schema';
 import { loadCommonConfig, parseEnv, type CommonConfig } from '../common/config';
+import { loadSegmentSourceSettings } from '../common/segment-source';
+import type { SegmentReporterSettings } from '../../activities/providers/segment-reporter';
 
 /** The development key `npm start` accepts when HERALD_API_KEYS is not set. Set real keys anywhere else. */
 export const DEVELOPMENT_API_KEY = 'herald-dev-key';
+/** The development write key `/v1/batch` accepts when HERALD_SEGMENT_WRITE_KEYS is not set. */
+export const DEVELOPMENT_SEGMENT_WRITE_KEY = 'herald-segment-dev-key';
 
 const gatewaySchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   HERALD_API_KEYS: z.string().default(DEVELOPMENT_API_KEY),
+  /** Write keys Segment libraries may send events with (HTTP Tracking API, `/v1/*`), comma-separated. */
+  HERALD_SEGMENT_WRITE_KEYS: z.string().default(DEVELOPMENT_SEGMENT_WRITE_KEY),
   PUBLIC_URL: z.string().url().optional(),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -24,6 +30,8 @@ const gatewaySchema = z.object({
 export interface GatewayConfig extends CommonConfig {
   host: string;
   apiKeys: string[];
+  /** Segment write keys accepted on `/v1/batch`, `/v1/track`, `/v1/identify` and `/v1/group`. */
+  segmentWriteKeys: string[];
   /** The gateway's public base URL: in the links it prints and in the callback URLs providers sign. */
   publicUrl: string;
   /** Verifies Twilio status callbacks: the real auth token, or the sandbox's when Twilio is not configured. */
@@ -34,6 +42,8 @@ export interface GatewayConfig extends CommonConfig {
   defaultRouting: RoutingNode;
   /** SendGrid's v3 API, for importing templates: the real one with SENDGRID_API_KEY, else the sandbox's. */
   sendgrid: SendGridApiSettings;
+  /** Where the gateway's lifecycle changes (provider webhooks) are tracked, as a Segment source; unset = nowhere. */
+  segmentSource?: SegmentReporterSettings;
 }
 
 function parseDefaultRouting(json: string | undefined): RoutingNode {
@@ -57,10 +67,15 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     .map((k) => k.trim())
     .filter(Boolean);
   if (apiKeys.length === 0) throw new Error('invalid configuration: HERALD_API_KEYS has no key');
+  const segmentWriteKeys = raw.HERALD_SEGMENT_WRITE_KEYS.split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (segmentWriteKeys.length === 0) throw new Error('invalid configuration: HERALD_SEGMENT_WRITE_KEYS has no key');
   return {
     ...common,
     host: raw.HOST,
     apiKeys,
+    segmentWriteKeys,
     publicUrl: common.publicUrl,
     twilioAuthToken:
       raw.TWILIO_ACCOUNT_SID && raw.TWILIO_AUTH_TOKEN ? raw.TWILIO_AUTH_TOKEN : sandboxCredentials.twilio.authToken,
@@ -72,5 +87,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     sendgrid: raw.SENDGRID_API_KEY
       ? { apiKey: raw.SENDGRID_API_KEY }
       : { apiKey: sandboxCredentials.sendgrid.apiKey, baseUrl: `${common.sandboxUrl}/sendgrid/` },
+    segmentSource: loadSegmentSourceSettings(env, common.sandboxUrl),
   };
 }

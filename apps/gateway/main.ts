@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Client, Connection } from '@temporalio/client';
 import { openDatabase } from '../../db/database';
+import { withLifecycleEvents } from '../../activities/lifecycle-events';
+import { createSegmentReporter } from '../../activities/providers/segment-reporter';
 import { createMessageLog } from '../../db/message-log';
 import { migrateToLatest } from '../../db/migrations';
 import { createLogger, type Logger } from '../common/logger';
@@ -28,11 +30,21 @@ async function run(): Promise<void> {
   const connection = await connectTemporal(config.temporalAddress, logger);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
 
-  const app = await createGatewayApp({ config, temporal, database, messageLog: createMessageLog(database), logger });
+  // Provider webhooks move messages to DELIVERED, OPENED, CLICKED…: the gateway reports those changes itself.
+  const segment = config.segmentSource && createSegmentReporter(config.segmentSource, logger);
+  const messageLog = createMessageLog(database);
+  const app = await createGatewayApp({
+    config,
+    temporal,
+    database,
+    messageLog: segment ? withLifecycleEvents(messageLog, segment, logger) : messageLog,
+    logger,
+  });
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onClose', async () => {
+      await segment?.close();
       await connection.close();
       await database.close();
     });

@@ -10,3 +10,7 @@ export const LIST_STORE = Symbol('ListStore');
 export const TENANT_STORE = Symbol('TenantStore');
 export const TEMPLATE_STORE = Symbol('TemplateStore');
 export const SENDGRID_TEMPLATE_SOURCE = Symbol('SendGridTemplateSource');
+export const AUTOMATION_RUN_STORE = Symbol('AutomationRunStore');
+export const AUTOMATION_TEMPLATE_STORE = Symbol('AutomationTemplateStore');
+/** The inbound events already taken (Segment, `/inbound/courier`). */
+export const INBOUND_EVENT_STORE = Symbol('InboundEventStore');

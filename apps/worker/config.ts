@@ -9,6 +9,8 @@ import type { SmtpSettings } from '../../activities/providers/smtp-email';
 import type { TwilioSettings } from '../../activities/providers/twilio-client';
 import { sandboxCredentials } from '../sandbox/credentials';
 import { loadCommonConfig, parseEnv, type CommonConfig } from '../common/config';
+import { loadSegmentSourceSettings } from '../common/segment-source';
+import type { SegmentReporterSettings } from '../../activities/providers/segment-reporter';
 
 const workerSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().startsWith('AC').optional(),
@@ -72,6 +74,8 @@ export interface WorkerConfig extends CommonConfig {
   /** Which providers use real credentials; the others go to the sandbox. Logged at start-up (without secrets). */
   realProviders: string[];
   workflowBundlePath?: string;
+  /** Where message lifecycle changes are tracked (Herald as a Segment source); unset = nowhere. */
+  segmentSource?: SegmentReporterSettings;
 }
 
 /** Real credentials in the environment select the real provider; otherwise the provider sandbox is used. */
@@ -126,5 +130,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       realFcm && 'firebase-fcm',
     ].filter((p): p is string => Boolean(p)),
     workflowBundlePath: raw.WORKFLOW_BUNDLE_PATH,
+    segmentSource: loadSegmentSourceSettings(env, common.sandboxUrl),
   };
 }

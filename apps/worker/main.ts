@@ -1,12 +1,15 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { withLifecycleEvents } from '../../activities/lifecycle-events';
+import { createSegmentReporter } from '../../activities/providers/segment-reporter';
 import { createFcmPushProvider } from '../../activities/providers/fcm-push';
 import { createOutboundWebhookProvider } from '../../activities/providers/outbound-webhook';
 import { createSendGridEmailProvider } from '../../activities/providers/sendgrid-email';
 import { createSmtpEmailProvider } from '../../activities/providers/smtp-email';
 import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
 import { openDatabase } from '../../db/database';
-import { createAudienceDirectory, createRecipientDirectory } from '../../db/directories';
+import { createAutomationRunStore } from '../../db/automation-runs';
+import { createAudienceDirectory, createAutomationDirectory, createRecipientDirectory } from '../../db/directories';
 import { createMessageLog } from '../../db/message-log';
 import { migrateToLatest } from '../../db/migrations';
 import { createLogger } from '../common/logger';
@@ -25,6 +28,8 @@ async function run(): Promise<void> {
   const database = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
   await migrateToLatest(database.db);
   const smtp = createSmtpEmailProvider(config.smtp);
+  const segment = config.segmentSource && createSegmentReporter(config.segmentSource, log);
+  const messageLog = createMessageLog(database);
   const activities = createActivities({
     providers: {
       sms: [createTwilioSmsProvider(config.twilio)],
@@ -33,10 +38,12 @@ async function run(): Promise<void> {
       push: [createFcmPushProvider(config.fcm)],
       webhook: [createOutboundWebhookProvider()],
     },
-    messageLog: createMessageLog(database),
+    messageLog: segment ? withLifecycleEvents(messageLog, segment, log) : messageLog,
     webhookBaseUrl: config.publicUrl,
     directory: createRecipientDirectory(database),
     audiences: createAudienceDirectory(database),
+    automations: createAutomationDirectory(database),
+    runs: createAutomationRunStore(database),
   });
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -53,6 +60,7 @@ async function run(): Promise<void> {
         database: database.label,
         realProviders: config.realProviders,
         sandbox: config.sandboxUrl,
+        segmentSource: segment ? (config.segmentSource?.host ?? 'https://api.segment.io') : 'off',
       },
       'worker started',
     );
@@ -60,6 +68,8 @@ async function run(): Promise<void> {
     await worker.run();
     log.info('worker stopped');
   } finally {
+    // Lifecycle events still queued in memory are lost unless sent now (the status changes are in the log).
+    await segment?.close();
     await connection.close();
     smtp.close();
     await database.close();

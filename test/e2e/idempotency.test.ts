@@ -3,12 +3,10 @@ import { CourierClient as courierClientV5 } from 'courier-v5';
 import { idempotentMessageId } from '../../apps/gateway/idempotency/context';
 import { idempotencyKeyHash } from '../../db/idempotency';
 import { eventually } from '../helpers/ports';
-import { sendThroughGateway, useStack } from '../helpers/stack';
+import { sendThroughGateway, describeEachStack } from '../helpers/stack';
 
 /** `Idempotency-Key` on POSTs (api-contract §1.5) on the real stack, over plain HTTP and the v6 and v5 SDKs. */
-describe('Idempotency-Key', () => {
-  const stack = useStack();
-
+describeEachStack('Idempotency-Key', (stack) => {
   const sms = (phone: string, body = 'hello') => ({
     message: { to: { phone_number: phone }, content: { body }, routing: { method: 'single', channels: ['sms'] } },
   });

@@ -1,12 +1,10 @@
 import Courier from '@trycourier/courier';
 import { CourierClient as CourierClientV6, CourierError } from 'courier-v6';
 import { CourierClient as courierClientV5 } from 'courier-v5';
-import { useStack } from '../helpers/stack';
+import { describeEachStack } from '../helpers/stack';
 
 /** Courier's `/profiles/{user_id}` (api-contract §5.1) over real HTTP, through the official SDKs, on the real stack. */
-describe('profiles', () => {
-  const stack = useStack();
-
+describeEachStack('profiles', (stack) => {
   const v7 = () => new Courier({ apiKey: stack().apiKey, baseURL: stack().gatewayUrl, maxRetries: 0 });
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${stack().gatewayUrl}${path}`, {

@@ -1,14 +1,8 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createSendGridApiClient } from '../../activities/providers/sendgrid-client';
-import { createLogger } from '../../apps/common/logger';
-import { loadGatewayConfig } from '../../apps/gateway/config';
-import { createGatewayApp } from '../../apps/gateway/gateway';
 import { sandboxCredentials } from '../../apps/sandbox/credentials';
-import { openDatabase, type HeraldDatabase } from '../../db/database';
-import { createMessageLog } from '../../db/message-log';
 import { describeImport, requestSendGridImport } from '../../scripts/import-sendgrid-templates';
-import { eventually, freePort } from '../helpers/ports';
-import { sendThroughGateway, useStack } from '../helpers/stack';
+import { eventually } from '../helpers/ports';
+import { sendThroughGateway, describeEachStack } from '../helpers/stack';
 
 interface TemplateJson {
   id: string;
@@ -27,39 +21,9 @@ interface ImportJson {
 }
 
 /** Herald's `/templates` and the SendGrid import over real HTTP, with SendGrid played by the provider sandbox. */
-describe('templates', () => {
-  const stack = useStack();
-
-  // The stack's gateway is configured before its sandbox exists, so it would look for SendGrid at the default
-  // sandbox port. This gateway, on the same database and Temporal, is told where the sandbox is.
-  let gatewayUrl: string;
-  let app: NestFastifyApplication;
-  let database: HeraldDatabase;
-  beforeAll(async () => {
-    const port = await freePort();
-    gatewayUrl = `http://127.0.0.1:${port}`;
-    database = openDatabase(stack().databaseAt);
-    app = await createGatewayApp({
-      config: loadGatewayConfig({
-        PORT: String(port),
-        TEMPORAL_ADDRESS: stack().temporalAddress,
-        HERALD_API_KEYS: stack().apiKey,
-        PROVIDER_SANDBOX_URL: stack().sandboxUrl,
-      }),
-      temporal: stack().temporal,
-      database,
-      messageLog: createMessageLog(database),
-      logger: createLogger('templates-test', 'silent'),
-    });
-    await app.listen(port, '127.0.0.1');
-  });
-  afterAll(async () => {
-    await app?.close();
-    await database?.close();
-  });
-
+describeEachStack('templates', (stack) => {
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${gatewayUrl}${path}`, {
+    fetch(`${stack().gatewayUrl}${path}`, {
       ...init,
       headers: { authorization: `Bearer ${stack().apiKey}`, 'content-type': 'application/json', ...init.headers },
     });
@@ -315,11 +279,11 @@ describe('templates', () => {
 
   it('imports through the CLI helper and prints what happened', async () => {
     const id = await seedDynamicTemplate('From the CLI', [{ name: 'v1', subject: 'C', html_content: '<p>c</p>' }]);
-    const result = await requestSendGridImport(gatewayUrl, stack().apiKey);
+    const result = await requestSendGridImport(stack().gatewayUrl, stack().apiKey);
     expect(describeImport(result)).toBe(
       `imported from-the-cli (From the CLI) from sendgrid:${id}\n1 imported, 0 skipped`,
     );
-    await expect(requestSendGridImport(gatewayUrl, 'wrong-key')).rejects.toThrow(/answered 401/);
+    await expect(requestSendGridImport(stack().gatewayUrl, 'wrong-key')).rejects.toThrow(/answered 401/);
   });
 
   it('sends with a SendGrid template id: SendGrid renders it with the data and the profile', async () => {

@@ -8,8 +8,11 @@ import { startDevServer, type DevServer } from '../../apps/common/dev-server';
 import { createLogger } from '../../apps/common/logger';
 import { loadGatewayConfig } from '../../apps/gateway/config';
 import { createGatewayApp } from '../../apps/gateway/gateway';
+import { sandboxCredentials } from '../../apps/sandbox/credentials';
 import { createSandbox, type Sandbox } from '../../apps/sandbox/sandbox';
 import { createWorker } from '../../apps/worker/create-worker';
+import { withLifecycleEvents } from '../../activities/lifecycle-events';
+import { createSegmentReporter } from '../../activities/providers/segment-reporter';
 import { freePort } from './ports';
 import { sandboxClient, type SandboxClient } from './sandbox-client';
 import { quietTemporalRuntime } from './temporal';
@@ -40,6 +43,11 @@ export interface StackOptions {
   database?: 'sqlite' | 'postgres';
   /** False: no worker in the test process; the test runs its own (e.g. as a process it can kill). */
   worker?: boolean;
+  /**
+   * Worker and gateway track lifecycle changes to the sandbox's Segment endpoint, as `npm start` does. Off by
+   * default: the events would show up in every other test's `providers.messages()`.
+   */
+  segmentSource?: boolean;
 }
 
 /**
@@ -69,14 +77,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const temporal = new Client({ connection, namespace: 'default' });
     cleanups.push(() => connection.close());
 
-    // The gateway comes first: the sandbox posts provider webhooks to it and the worker names it in callbacks.
+    // The sandbox posts provider webhooks to the gateway, and the worker names it in callbacks.
     const gatewayPort = await freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    // The sandbox only needs the gateway's address, which is known before it listens.
+    const sandbox: Sandbox = createSandbox({
+      logger: false,
+      sendgridEventWebhookUrl: `${gatewayUrl}/webhooks/sendgrid`,
+    });
+    const sandboxUrl = await sandbox.listen(0);
+    cleanups.push(() => sandbox.close());
+    const segment = options.segmentSource
+      ? createSegmentReporter(
+          { writeKey: sandboxCredentials.segment.writeKey, host: `${sandboxUrl}/segment`, flushAt: 1, maxRetries: 2 },
+          createLogger('segment-test', 'silent'),
+        )
+      : undefined;
+    if (segment) cleanups.push(() => segment.close(5_000));
     const config = loadGatewayConfig({
       DATA_DIR: dataDir,
       PORT: String(gatewayPort),
       TEMPORAL_ADDRESS: server.address,
       HERALD_API_KEYS: `${TEST_API_KEY},test-key-2`,
+      PROVIDER_SANDBOX_URL: sandboxUrl,
     });
     const database = openDatabase(databaseAt);
     await migrateToLatest(database.db);
@@ -85,21 +108,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       config,
       temporal,
       database,
-      messageLog: createMessageLog(database),
+      messageLog: segment
+        ? withLifecycleEvents(createMessageLog(database), segment, createLogger('gateway-test', 'silent'))
+        : createMessageLog(database),
       logger: createLogger('gateway-test', 'silent'),
     });
     await app.listen(gatewayPort, '127.0.0.1');
     cleanups.push(() => app.close());
 
-    const sandbox: Sandbox = createSandbox({
-      logger: false,
-      sendgridEventWebhookUrl: `${gatewayUrl}/webhooks/sendgrid`,
-    });
-    const sandboxUrl = await sandbox.listen(0);
-    cleanups.push(() => sandbox.close());
-
     const smtpPort = await sandbox.listenSmtp(0);
-    const deps = await realWorkerDeps(sandboxUrl, smtpPort, databaseAt, gatewayUrl);
+    const deps = await realWorkerDeps(sandboxUrl, smtpPort, databaseAt, gatewayUrl, segment);
     cleanups.push(() => deps.database.close());
 
     if (options.worker !== false) {

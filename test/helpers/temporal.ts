@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporalTestServerPath } from '../../apps/common/temporal-binaries';
@@ -28,4 +29,20 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
   return TestWorkflowEnvironment.createTimeSkipping(
     path ? { server: { executable: { type: 'existing-path', path } } } : {},
   );
+}
+
+/**
+ * Waits until a workflow (its latest run) has closed and returns how it closed. On the time-skipping server a
+ * `result()` of a workflow that started children never answers, though asking still lets time skip for it; so
+ * the result call only serves to unlock the clock, and completion is watched through describe.
+ */
+export async function waitClosed(handle: WorkflowHandle, timeoutMs = 30_000): Promise<string> {
+  void handle.result().catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') return status.name;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error(`workflow ${handle.workflowId} did not close within ${timeoutMs} ms`);
 }

@@ -1,12 +1,15 @@
 import { createActivities, type Activities } from '../../activities';
+import { withLifecycleEvents, type MessageLifecycleReporter } from '../../activities/lifecycle-events';
 import { createFcmPushProvider } from '../../activities/providers/fcm-push';
 import { createOutboundWebhookProvider } from '../../activities/providers/outbound-webhook';
 import { createSendGridEmailProvider } from '../../activities/providers/sendgrid-email';
 import { createSmtpEmailProvider } from '../../activities/providers/smtp-email';
 import { createTwilioSmsProvider } from '../../activities/providers/twilio-sms';
+import { createLogger } from '../../apps/common/logger';
 import { sandboxCredentials } from '../../apps/sandbox/credentials';
 import { openDatabase, type DatabaseSettings, type HeraldDatabase } from '../../db/database';
-import { createAudienceDirectory, createRecipientDirectory } from '../../db/directories';
+import { createAutomationRunStore } from '../../db/automation-runs';
+import { createAudienceDirectory, createAutomationDirectory, createRecipientDirectory } from '../../db/directories';
 import { createMessageLog, type HeraldMessageLog } from '../../db/message-log';
 import { migrateToLatest } from '../../db/migrations';
 
@@ -22,10 +25,15 @@ export async function realWorkerDeps(
   smtpPort: number,
   databaseAt: string | DatabaseSettings = ':memory:',
   webhookBaseUrl?: string,
+  /** Hears the lifecycle changes the activities commit; unset (the default) = none are reported. */
+  lifecycleReporter?: MessageLifecycleReporter,
 ): Promise<WorkerDeps> {
   const database = openDatabase(typeof databaseAt === 'string' ? { sqlitePath: databaseAt } : databaseAt);
   await migrateToLatest(database.db);
-  const messageLog = createMessageLog(database);
+  const logged = createMessageLog(database);
+  const messageLog = lifecycleReporter
+    ? withLifecycleEvents(logged, lifecycleReporter, createLogger('worker-test', 'silent'))
+    : logged;
   const activities = createActivities({
     providers: {
       sms: [
@@ -56,6 +64,8 @@ export async function realWorkerDeps(
     webhookBaseUrl,
     directory: createRecipientDirectory(database),
     audiences: createAudienceDirectory(database),
+    automations: createAutomationDirectory(database),
+    runs: createAutomationRunStore(database),
   });
   return { activities, database, messageLog };
 }

@@ -1,15 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { temporalCliPath } from '../../apps/common/temporal-binaries';
 import { createSandbox, type Sandbox } from '../../apps/sandbox/sandbox';
 import type { SendMessageInput } from '../../domain/message';
 import { cancelMessageUpdate, sendMessage } from '../../workflows/send-message.workflow';
 import { sendInput } from '../helpers/builders';
+import { recordHistory } from '../helpers/histories';
+import { createPreferenceStore } from '../../db/preferences';
+import { createProfileStore } from '../../db/profiles';
+import { createTemplateStore } from '../../db/templates';
 import { sandboxClient, type SandboxClient } from '../helpers/sandbox-client';
 import { timeSkippingEnvironment } from '../helpers/temporal';
 import { realWorkerDeps, type WorkerDeps } from '../helpers/worker-deps';
@@ -60,38 +60,9 @@ describe('sendMessage', () => {
     const result = await withWorker((taskQueue) =>
       env.client.workflow.execute(sendMessage, { workflowId: input.messageId, taskQueue, args: [input] }),
     );
-    if (process.env.RECORD_HISTORIES) recordHistory(scenario, input.messageId);
+    recordHistory(env.address, input.messageId, `send-message-${scenario}`);
     const record = await deps.messageLog.get(input.messageId);
     return { result, record };
-  }
-
-  /**
-   * Exports the history with the Temporal CLI, in the JSON format Temporal's own tools write and replay.
-   * `RECORD_HISTORIES=<tag>` names the files `send-message-<scenario>-<tag>.json` and never overwrites one: old
-   * recordings stand for runs started by older code, which the current code must still replay.
-   */
-  function recordHistory(scenario: string, workflowId: string): void {
-    const cli = temporalCliPath();
-    if (!cli) throw new Error('RECORD_HISTORIES needs the Temporal CLI: run npm run temporal:install');
-    const tag = process.env.RECORD_HISTORIES;
-    const file = resolve(
-      __dirname,
-      '../replay/histories',
-      `send-message-${scenario}${tag && tag !== '1' ? `-${tag}` : ''}.json`,
-    );
-    if (existsSync(file)) return;
-    const json = execFileSync(cli, [
-      'workflow',
-      'show',
-      '--address',
-      env.address,
-      '--workflow-id',
-      workflowId,
-      '--output',
-      'json',
-    ]);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, json);
   }
 
   it('delivers an SMS, fills in the variables and follows it to DELIVERED', async () => {
@@ -414,6 +385,54 @@ describe('sendMessage', () => {
       routing: { method: 'single', channels: ['webhook'] },
     });
     expect((await run('webhook-retried', flaky)).result.status).toBe('SENT');
+  });
+
+  it('resolves a user, their stored profile and a stored template at send time, routed by the template', async () => {
+    await createProfileStore(deps.database).merge('resolved-user', {
+      email: 'resolved@example.com',
+      phone_number: '+15556660001',
+      name: 'Resolved',
+    });
+    await createTemplateStore(deps.database).put({
+      id: 'WELCOME',
+      name: 'Welcome',
+      routing: { method: 'all', channels: ['email', 'sms'] },
+      content: {
+        email: { subject: 'Welcome {{profile.name}}', text: 'Your code is {{code}}' },
+        sms: { body: '{{profile.name}}, your code is {{code}}' },
+      },
+    });
+    const input = sendInput({
+      to: { user_id: 'resolved-user' },
+      content: undefined,
+      template: 'WELCOME',
+      data: { code: '4242' },
+      resolve: true,
+      routingDefaulted: true,
+    });
+    const { result } = await run('template-from-profile', input);
+
+    expect(result).toEqual({ status: 'DELIVERED' });
+    const [email] = await providers.messages({ provider: 'sendgrid' });
+    expect(email).toMatchObject({ to: 'resolved@example.com', subject: 'Welcome Resolved', body: 'Your code is 4242' });
+    const [sms] = await providers.messages({ provider: 'twilio' });
+    expect(sms).toMatchObject({ to: '+15556660001', body: 'Resolved, your code is 4242' });
+  });
+
+  it('ends FILTERED (UNSUBSCRIBED) at send time when the user has opted out of the topic', async () => {
+    const preferences = createPreferenceStore(deps.database);
+    await preferences.putTopic({ id: 'promotions', name: 'Promotions', default_status: 'OPTED_IN' });
+    await preferences.put('opted-out-user', 'promotions', { status: 'OPTED_OUT' });
+    const input = sendInput({
+      to: { user_id: 'opted-out-user', phone_number: '+15556660002' },
+      topic: 'promotions',
+      resolve: true,
+    });
+    const { result, record } = await run('filtered-unsubscribed', input);
+
+    expect(result).toEqual({ status: 'FILTERED', reason: 'UNSUBSCRIBED' });
+    expect(record).toMatchObject({ status: 'FILTERED', reason: 'UNSUBSCRIBED' });
+    expect(await providers.messages()).toEqual([]);
   });
 
   it('ends UNMAPPED when the message names a template Herald does not know', async () => {

@@ -5,6 +5,8 @@ import { preferencePaths } from '../preferences/preferences.openapi';
 import { listPaths } from '../lists/lists.openapi';
 import { tenantPaths } from '../tenants/tenants.openapi';
 import { templatePaths } from '../templates/templates.openapi';
+import { automationTemplatePaths } from '../automations/automation-templates.openapi';
+import { inboundPaths } from '../inbound/inbound.openapi';
 
 const profileBody = {
   type: 'object',
@@ -375,6 +377,8 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       ...listPaths(error),
       ...tenantPaths(error),
       ...templatePaths(error),
+      ...automationTemplatePaths(error),
+      ...inboundPaths(error),
       '/webhooks/twilio': {
         post: {
           summary: 'Twilio status callbacks (form-encoded), verified with X-Twilio-Signature',
