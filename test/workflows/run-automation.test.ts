@@ -172,7 +172,6 @@ describe('runAutomation', () => {
     expect(email.body).toBe('You spent $149.99.');
     const [sms] = await providers.messages({ provider: 'twilio' });
     expect(sms).toMatchObject({ to: '+15554440001', body: 'Order ORD-77 confirmed' });
-    expect(email.receivedAt).toBeLessThanOrEqual(sms.receivedAt);
 
     const record = await createAutomationRunStore(deps.database).get(runId);
     expect(record).toMatchObject({ status: 'COMPLETED', currentStep: undefined });
