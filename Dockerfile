@@ -16,6 +16,7 @@ ENV NODE_ENV=production DATA_DIR=/data HOST=0.0.0.0
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/examples ./examples
 # A named volume takes this directory's owner, so the unprivileged user can write the SQLite files.
 RUN mkdir -p /data && chown node:node /data
 USER node

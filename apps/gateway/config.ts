@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { RoutingNode } from '../../domain/message';
 import { defaultRouting } from '../../domain/routing';
@@ -25,6 +26,8 @@ const gatewaySchema = z.object({
   SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().optional(),
   /** The workspace's routing for sends that name none, as JSON: {"method":"single","channels":["email","sms"]}. */
   HERALD_DEFAULT_ROUTING: z.string().optional(),
+  /** Where the shipped examples are; `off` installs none. */
+  HERALD_EXAMPLES: z.string().default('examples'),
 });
 
 export interface GatewayConfig extends CommonConfig {
@@ -42,6 +45,8 @@ export interface GatewayConfig extends CommonConfig {
   defaultRouting: RoutingNode;
   /** SendGrid's v3 API, for importing templates: the real one with SENDGRID_API_KEY, else the sandbox's. */
   sendgrid: SendGridApiSettings;
+  /** The examples directory installed at start-up into a workspace that lacks them; undefined = none. */
+  examplesDir?: string;
   /** Where the gateway's lifecycle changes (provider webhooks) are tracked, as a Segment source; unset = nowhere. */
   segmentSource?: SegmentReporterSettings;
 }
@@ -88,5 +93,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       ? { apiKey: raw.SENDGRID_API_KEY }
       : { apiKey: sandboxCredentials.sendgrid.apiKey, baseUrl: `${common.sandboxUrl}/sendgrid/` },
     segmentSource: loadSegmentSourceSettings(env, common.sandboxUrl),
+    examplesDir: raw.HERALD_EXAMPLES === 'off' ? undefined : resolve(raw.HERALD_EXAMPLES),
   };
 }

@@ -7,6 +7,7 @@ import { createMessageLog } from '../../db/message-log';
 import { migrateToLatest } from '../../db/migrations';
 import { createLogger, type Logger } from '../common/logger';
 import { loadGatewayConfig } from './config';
+import { installExamples } from './examples';
 import { createGatewayApp } from './gateway';
 
 /** Temporal may still be starting (docker compose starts everything at once), so keep trying for a while. */
@@ -27,6 +28,7 @@ async function run(): Promise<void> {
   const logger = createLogger('herald-gateway', config.logLevel);
   const database = openDatabase({ sqlitePath: config.sqlitePath, databaseUrl: config.databaseUrl });
   await migrateToLatest(database.db);
+  if (config.examplesDir) await installExamples(database, config.examplesDir, logger);
   const connection = await connectTemporal(config.temporalAddress, logger);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
 

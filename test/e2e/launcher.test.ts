@@ -114,6 +114,45 @@ describe('npm start (the launcher)', () => {
     expect(sms.body).toBe('Your order ORD-9876 has shipped! Track it at https://track.example.com/ORD-9876');
   });
 
+  it('installs the shipped examples: ORDER_CONFIRMATION renders for a stored user, the automation is there', async () => {
+    const api = `http://127.0.0.1:${ports.api}`;
+    const headers = { authorization: 'Bearer herald-dev-key', 'content-type': 'application/json' };
+    const automation = await fetch(`${api}/automations/templates/order-completed`, { headers });
+    expect(automation.status).toBe(200);
+    expect(await automation.json()).toMatchObject({ status: 'published', triggers: ['track/Order Completed'] });
+
+    await fetch(`${api}/profiles/user-456`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ profile: { email: 'user456@example.com', phone_number: '+15550004567' } }),
+    });
+    const sent = await fetch(`${api}/send`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        message: {
+          to: { user_id: 'user-456' },
+          template: 'ORDER_CONFIRMATION',
+          data: { customer_name: 'Ada', order_id: 'ORD-1', total: 42, items: [{ name: 'Tea', qty: 3 }] },
+        },
+      }),
+    });
+    expect(sent.status).toBe(202);
+    const sandbox = sandboxClient(`http://127.0.0.1:${ports.sandbox}`);
+    const sms = await eventually(
+      async () => (await sandbox.messages({ provider: 'twilio', to: '+15550004567' }))[0],
+      30_000,
+      'the ORDER_CONFIRMATION SMS',
+    );
+    expect(sms.body).toBe('Hi Ada, order ORD-1 is confirmed: 3x Tea. Total $42.00.');
+    const email = await eventually(
+      async () => (await sandbox.messages({ to: 'user456@example.com' }))[0],
+      30_000,
+      'the ORDER_CONFIRMATION email',
+    );
+    expect(email.subject).toBe('Your order ORD-1 is confirmed');
+  });
+
   it('serves the Temporal UI and keeps state in DATA_DIR', async () => {
     const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
     expect(ui.status).toBe(200);
