@@ -1,8 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createSandbox, type Sandbox } from '../../apps/sandbox/sandbox';
 import type { SendMessageInput } from '../../domain/message';
 import { cancelMessageUpdate, sendMessage } from '../../workflows/send-message.workflow';
 import { sendInput } from '../helpers/builders';
@@ -10,9 +6,7 @@ import { recordHistory } from '../helpers/histories';
 import { createPreferenceStore } from '../../db/preferences';
 import { createProfileStore } from '../../db/profiles';
 import { createTemplateStore } from '../../db/templates';
-import { sandboxClient, type SandboxClient } from '../helpers/sandbox-client';
-import { timeSkippingEnvironment } from '../helpers/temporal';
-import { realWorkerDeps, type WorkerDeps } from '../helpers/worker-deps';
+import { useWorkflowTestbed } from '../helpers/workflow-testbed';
 
 /**
  * sendMessage on the time-skipping test server with the real activities, the real provider SDKs and the real
@@ -20,48 +14,14 @@ import { realWorkerDeps, type WorkerDeps } from '../helpers/worker-deps';
  * With RECORD_HISTORIES=1 each scenario's history is written to test/replay/histories for the replay test.
  */
 describe('sendMessage', () => {
-  let env: TestWorkflowEnvironment;
-  let sandbox: Sandbox;
-  let providers: SandboxClient;
-  let deps: WorkerDeps;
-  let bundle: WorkflowBundleWithSourceMap;
-
-  beforeAll(async () => {
-    env = await timeSkippingEnvironment();
-    // Statuses resolve at once so each poll gets a final answer: histories stay short and deterministic.
-    sandbox = createSandbox({ logger: false, twilioStatusTiming: { sentAfterMs: 0, deliveredAfterMs: 0 } });
-    const url = await sandbox.listen(0);
-    providers = sandboxClient(url);
-    deps = await realWorkerDeps(url, await sandbox.listenSmtp(0));
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silentLogger });
-  }, 120_000);
-
-  afterAll(async () => {
-    await deps?.database.close();
-    await sandbox?.close();
-    await env?.teardown();
-  });
-
-  beforeEach(() => sandbox.reset());
-
-  /** Runs `work` with a fresh worker on its own task queue, stopping the worker when `work` settles. */
-  async function withWorker<T>(work: (taskQueue: string) => Promise<T>): Promise<T> {
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: deps.activities,
-    });
-    return worker.runUntil(() => work(taskQueue));
-  }
+  const bed = useWorkflowTestbed();
 
   async function run(scenario: string, input: SendMessageInput) {
-    const result = await withWorker((taskQueue) =>
-      env.client.workflow.execute(sendMessage, { workflowId: input.messageId, taskQueue, args: [input] }),
+    const result = await bed.withWorker((taskQueue) =>
+      bed.env.client.workflow.execute(sendMessage, { workflowId: input.messageId, taskQueue, args: [input] }),
     );
-    recordHistory(env.address, input.messageId, `send-message-${scenario}`);
-    const record = await deps.messageLog.get(input.messageId);
+    recordHistory(bed.env.address, input.messageId, `send-message-${scenario}`);
+    const record = await bed.deps.messageLog.get(input.messageId);
     return { result, record };
   }
 
@@ -70,7 +30,7 @@ describe('sendMessage', () => {
     const { result, record } = await run('sms-delivered', input);
 
     expect(result).toEqual({ status: 'DELIVERED' });
-    const [sms] = await providers.messages({ provider: 'twilio' });
+    const [sms] = await bed.providers.messages({ provider: 'twilio' });
     expect(sms.to).toBe('+15551234567');
     expect(sms.body).toBe('Your order A-1001 has shipped: https://track.example.com/A-1001');
     expect(record?.status).toBe('DELIVERED');
@@ -86,7 +46,7 @@ describe('sendMessage', () => {
     const { result, record } = await run('email-sent', input);
 
     expect(result).toEqual({ status: 'SENT' });
-    const [email] = await providers.messages({ provider: 'sendgrid' });
+    const [email] = await bed.providers.messages({ provider: 'sendgrid' });
     expect(email).toMatchObject({ to: 'ada@example.com', subject: 'Order A-1001' });
     expect(email.body).toContain('Your order A-1001 has shipped');
     expect(record?.providers[0]).toMatchObject({
@@ -104,8 +64,8 @@ describe('sendMessage', () => {
     const { result } = await run('skip-missing-email', input);
 
     expect(result.status).toBe('DELIVERED');
-    expect(await providers.messages({ provider: 'sendgrid' })).toHaveLength(0);
-    expect(await providers.messages({ provider: 'twilio' })).toHaveLength(1);
+    expect(await bed.providers.messages({ provider: 'sendgrid' })).toHaveLength(0);
+    expect(await bed.providers.messages({ provider: 'twilio' })).toHaveLength(1);
   });
 
   it('fails over to the next channel when the provider rejects the message for good', async () => {
@@ -117,7 +77,7 @@ describe('sendMessage', () => {
     const { result, record } = await run('failover-permanent', input);
 
     expect(result.status).toBe('SENT');
-    expect(await providers.messages({ provider: 'sendgrid' })).toHaveLength(1);
+    expect(await bed.providers.messages({ provider: 'sendgrid' })).toHaveLength(1);
     expect(record?.providers).toEqual([
       expect.objectContaining({ provider: 'twilio', status: 'UNDELIVERABLE', error: expect.stringContaining('21211') }),
       expect.objectContaining({ provider: 'sendgrid', status: 'SENT' }),
@@ -125,12 +85,12 @@ describe('sendMessage', () => {
   });
 
   it('retries transient provider errors with backoff until the provider accepts', async () => {
-    await providers.inject({ provider: 'sendgrid', status: 503, count: 2 });
+    await bed.providers.inject({ provider: 'sendgrid', status: 503, count: 2 });
     const input = sendInput({ routing: { method: 'single', channels: ['email'] } });
     const { result } = await run('retry-transient', input);
 
     expect(result.status).toBe('SENT');
-    const history = await env.client.workflow.getHandle(input.messageId).fetchHistory();
+    const history = await bed.env.client.workflow.getHandle(input.messageId).fetchHistory();
     const started = history.events?.find(
       (e) => e.activityTaskStartedEventAttributes,
     )?.activityTaskStartedEventAttributes;
@@ -139,32 +99,32 @@ describe('sendMessage', () => {
 
   it('does not send an SMS twice when Twilio accepted it but the answer was lost: the retry adopts it', async () => {
     // The sandbox records the message, then drops the connection: the activity fails and is retried.
-    await providers.inject({ provider: 'twilio', mode: 'drop', count: 1 });
+    await bed.providers.inject({ provider: 'twilio', mode: 'drop', count: 1 });
     const input = sendInput();
     const { result, record } = await run('sms-answer-lost', input);
 
     expect(result).toEqual({ status: 'DELIVERED' });
-    const sent = await providers.messages({ provider: 'twilio' });
+    const sent = await bed.providers.messages({ provider: 'twilio' });
     expect(sent).toHaveLength(1);
     expect(record?.providers).toEqual([
       expect.objectContaining({ provider: 'twilio', status: 'DELIVERED', reference: { sid: sent[0].id } }),
     ]);
-    const history = await env.client.workflow.getHandle(input.messageId).fetchHistory();
+    const history = await bed.env.client.workflow.getHandle(input.messageId).fetchHistory();
     const started = history.events?.find((e) => e.activityTaskStartedEventAttributes);
     expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
   });
 
   it('gives up on a provider after the provider timeout and fails over to the next provider (SendGrid → SMTP)', async () => {
-    await providers.inject({ provider: 'sendgrid', status: 503, count: 1000 });
+    await bed.providers.inject({ provider: 'sendgrid', status: 503, count: 1000 });
     const input = sendInput({ routing: { method: 'single', channels: ['email', 'sms'] } });
     const { result, record } = await run('provider-timeout-failover', input);
 
     expect(result.status).toBe('SENT');
-    const [mail] = await providers.messages({ provider: 'smtp' });
+    const [mail] = await bed.providers.messages({ provider: 'smtp' });
     expect(mail).toMatchObject({ to: 'ada@example.com', subject: 'Order A-1001' });
     // SendGrid was retried until the 5-minute provider timeout ran out (Temporal gives up early when the next
     // backoff would overshoot it, reporting retry state TIMEOUT), then routing moved on to SMS.
-    const events = (await env.client.workflow.getHandle(input.messageId).fetchHistory()).events ?? [];
+    const events = (await bed.env.client.workflow.getHandle(input.messageId).fetchHistory()).events ?? [];
     const attempts = events.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
     expect(Math.max(...attempts)).toBeGreaterThanOrEqual(5);
     const gaveUp = events.find((e) => e.activityTaskTimedOutEventAttributes || e.activityTaskFailedEventAttributes);
@@ -175,11 +135,11 @@ describe('sendMessage', () => {
       ['sendgrid', 'UNDELIVERABLE'],
       ['smtp', 'SENT'],
     ]);
-    expect(await providers.messages({ provider: 'twilio' })).toHaveLength(0);
+    expect(await bed.providers.messages({ provider: 'twilio' })).toHaveLength(0);
   });
 
   it('moves to the next channel when every provider of a channel refuses (email → sms)', async () => {
-    await providers.inject({ provider: 'sendgrid', status: 400, count: 1 });
+    await bed.providers.inject({ provider: 'sendgrid', status: 400, count: 1 });
     const input = sendInput({
       to: { email: 'reject-permanent@example.com', phone_number: '+15551234567' },
       routing: { method: 'single', channels: ['email', 'sms'] },
@@ -202,7 +162,7 @@ describe('sendMessage', () => {
     const { result, record } = await run('push-sent', input);
 
     expect(result.status).toBe('SENT');
-    const pushes = await providers.messages({ provider: 'firebase-fcm' });
+    const pushes = await bed.providers.messages({ provider: 'firebase-fcm' });
     expect(pushes.map((p) => p.to).sort()).toEqual(['device-a', 'device-b']);
     expect(pushes[0]).toMatchObject({
       subject: 'Order A-1001',
@@ -237,8 +197,8 @@ describe('sendMessage', () => {
     const { result, record } = await run('routing-all', input);
 
     expect(result.status).toBe('DELIVERED');
-    expect(await providers.messages({ provider: 'sendgrid' })).toHaveLength(1);
-    expect(await providers.messages({ provider: 'twilio' })).toHaveLength(1);
+    expect(await bed.providers.messages({ provider: 'sendgrid' })).toHaveLength(1);
+    expect(await bed.providers.messages({ provider: 'twilio' })).toHaveLength(1);
     expect(record?.providers.map((p) => p.provider).sort()).toEqual(['sendgrid', 'twilio']);
   });
 
@@ -248,7 +208,7 @@ describe('sendMessage', () => {
 
     expect(result).toEqual({ status: 'UNROUTABLE', reason: 'NO_CHANNELS' });
     expect(record?.status).toBe('UNROUTABLE');
-    expect(await providers.messages()).toHaveLength(0);
+    expect(await bed.providers.messages()).toHaveLength(0);
   });
 
   it('holds a delayed message as DELAYED for the whole delay, then delivers it', async () => {
@@ -256,15 +216,15 @@ describe('sendMessage', () => {
     const { result } = await run('delayed', input);
 
     expect(result.status).toBe('DELIVERED');
-    const events = (await env.client.workflow.getHandle(input.messageId).fetchHistory()).events ?? [];
+    const events = (await bed.env.client.workflow.getHandle(input.messageId).fetchHistory()).events ?? [];
     const timer = events.find((e) => e.timerStartedEventAttributes)?.timerStartedEventAttributes;
     expect(Number(timer?.startToFireTimeout?.seconds)).toBeGreaterThan(3_500);
   });
 
   it('cancels a delayed message before anything is sent', async () => {
     const input = sendInput({ delay: { durationMs: 3_600_000 } });
-    const outcome = await withWorker(async (taskQueue) => {
-      const handle = await env.client.workflow.start(sendMessage, {
+    const outcome = await bed.withWorker(async (taskQueue) => {
+      const handle = await bed.env.client.workflow.start(sendMessage, {
         workflowId: input.messageId,
         taskQueue,
         args: [input],
@@ -274,20 +234,20 @@ describe('sendMessage', () => {
     });
 
     expect(outcome).toEqual({ answer: { canceled: true }, result: { status: 'CANCELED' } });
-    expect(await providers.messages()).toHaveLength(0);
-    expect((await deps.messageLog.get(input.messageId))?.status).toBe('CANCELED');
+    expect(await bed.providers.messages()).toHaveLength(0);
+    expect((await bed.deps.messageLog.get(input.messageId))?.status).toBe('CANCELED');
   });
 
   it('refuses to cancel once a provider has the message', async () => {
     const input = sendInput();
-    const answer = await withWorker(async (taskQueue) => {
-      const handle = await env.client.workflow.start(sendMessage, {
+    const answer = await bed.withWorker(async (taskQueue) => {
+      const handle = await bed.env.client.workflow.start(sendMessage, {
         workflowId: input.messageId,
         taskQueue,
         args: [input],
       });
       // Wait (in real time) until the SMS reached the sandbox; the workflow is then polling for its status.
-      while ((await providers.messages({ provider: 'twilio' })).length === 0)
+      while ((await bed.providers.messages({ provider: 'twilio' })).length === 0)
         await new Promise((r) => setTimeout(r, 20));
       // The run may even have finished by now; a finished run takes no updates, which is a refusal too.
       const reply = await handle.executeUpdate(cancelMessageUpdate).catch(() => 'finished' as const);
@@ -299,8 +259,8 @@ describe('sendMessage', () => {
   });
 
   it('gives up on a channel after its channel timeout, however long its providers would still try', async () => {
-    await providers.inject({ provider: 'sendgrid', status: 503, count: 1000 });
-    await providers.inject({ provider: 'smtp', status: 451, count: 1000 });
+    await bed.providers.inject({ provider: 'sendgrid', status: 503, count: 1000 });
+    await bed.providers.inject({ provider: 'smtp', status: 451, count: 1000 });
     const input = sendInput({
       routing: { method: 'single', channels: ['email', 'sms'] },
       timeout: { channel: { email: 60_000 } },
@@ -314,7 +274,7 @@ describe('sendMessage', () => {
       ['twilio', 'DELIVERED'],
     ]);
     // Both email providers got only what was left of the channel's minute, not their 5-minute provider timeout.
-    const events = (await env.client.workflow.getHandle(input.messageId).fetchHistory()).events ?? [];
+    const events = (await bed.env.client.workflow.getHandle(input.messageId).fetchHistory()).events ?? [];
     const budgets = events
       .map((e) => e.activityTaskScheduledEventAttributes?.scheduleToCloseTimeout?.seconds)
       .filter((seconds) => seconds !== undefined && seconds !== null)
@@ -332,9 +292,9 @@ describe('sendMessage', () => {
     const { result } = await run('conditions', input);
 
     expect(result.status).toBe('SENT');
-    expect(await providers.messages({ provider: 'twilio' })).toHaveLength(0);
-    expect(await providers.messages({ provider: 'sendgrid' })).toHaveLength(0);
-    expect(await providers.messages({ provider: 'smtp' })).toHaveLength(1);
+    expect(await bed.providers.messages({ provider: 'twilio' })).toHaveLength(0);
+    expect(await bed.providers.messages({ provider: 'sendgrid' })).toHaveLength(0);
+    expect(await bed.providers.messages({ provider: 'smtp' })).toHaveLength(1);
   });
 
   it('sends through every provider of a channel with routing_method "all"', async () => {
@@ -344,22 +304,22 @@ describe('sendMessage', () => {
     });
     await run('channel-routing-all', input);
 
-    expect(await providers.messages({ provider: 'sendgrid' })).toHaveLength(1);
-    expect(await providers.messages({ provider: 'smtp' })).toHaveLength(1);
+    expect(await bed.providers.messages({ provider: 'sendgrid' })).toHaveLength(1);
+    expect(await bed.providers.messages({ provider: 'smtp' })).toHaveLength(1);
   });
 
   it('posts a webhook channel message to the recipient URL with its authentication', async () => {
     const input = sendInput({
       to: {
         user_id: 'u-9',
-        webhook: { url: `${sandbox.url}/webhook/orders`, authentication: { mode: 'bearer', token: 's3cret' } },
+        webhook: { url: `${bed.sandbox.url}/webhook/orders`, authentication: { mode: 'bearer', token: 's3cret' } },
       },
       routing: { method: 'single', channels: ['webhook'] },
     });
     const { result, record } = await run('webhook-sent', input);
 
     expect(result.status).toBe('SENT');
-    const [hook] = await providers.messages({ provider: 'webhook' });
+    const [hook] = await bed.providers.messages({ provider: 'webhook' });
     expect(hook.params).toMatchObject({
       method: 'POST',
       headers: { authorization: '[present]' },
@@ -371,7 +331,7 @@ describe('sendMessage', () => {
 
   it('retries a failing webhook endpoint and gives up on one that refuses', async () => {
     const refused = sendInput({
-      to: { webhook: { url: `${sandbox.url}/webhook/status/400` } },
+      to: { webhook: { url: `${bed.sandbox.url}/webhook/status/400` } },
       routing: { method: 'single', channels: ['webhook'] },
     });
     expect((await run('webhook-refused', refused)).result).toEqual({
@@ -379,21 +339,21 @@ describe('sendMessage', () => {
       reason: 'PROVIDER_ERROR',
     });
 
-    await providers.inject({ provider: 'webhook', status: 503, count: 2 });
+    await bed.providers.inject({ provider: 'webhook', status: 503, count: 2 });
     const flaky = sendInput({
-      to: { webhook: { url: `${sandbox.url}/webhook/orders` } },
+      to: { webhook: { url: `${bed.sandbox.url}/webhook/orders` } },
       routing: { method: 'single', channels: ['webhook'] },
     });
     expect((await run('webhook-retried', flaky)).result.status).toBe('SENT');
   });
 
   it('resolves a user, their stored profile and a stored template at send time, routed by the template', async () => {
-    await createProfileStore(deps.database).merge('resolved-user', {
+    await createProfileStore(bed.deps.database).merge('resolved-user', {
       email: 'resolved@example.com',
       phone_number: '+15556660001',
       name: 'Resolved',
     });
-    await createTemplateStore(deps.database).put({
+    await createTemplateStore(bed.deps.database).put({
       id: 'WELCOME',
       name: 'Welcome',
       routing: { method: 'all', channels: ['email', 'sms'] },
@@ -413,14 +373,14 @@ describe('sendMessage', () => {
     const { result } = await run('template-from-profile', input);
 
     expect(result).toEqual({ status: 'DELIVERED' });
-    const [email] = await providers.messages({ provider: 'sendgrid' });
+    const [email] = await bed.providers.messages({ provider: 'sendgrid' });
     expect(email).toMatchObject({ to: 'resolved@example.com', subject: 'Welcome Resolved', body: 'Your code is 4242' });
-    const [sms] = await providers.messages({ provider: 'twilio' });
+    const [sms] = await bed.providers.messages({ provider: 'twilio' });
     expect(sms).toMatchObject({ to: '+15556660001', body: 'Resolved, your code is 4242' });
   });
 
   it('ends FILTERED (UNSUBSCRIBED) at send time when the user has opted out of the topic', async () => {
-    const preferences = createPreferenceStore(deps.database);
+    const preferences = createPreferenceStore(bed.deps.database);
     await preferences.putTopic({ id: 'promotions', name: 'Promotions', default_status: 'OPTED_IN' });
     await preferences.put('opted-out-user', 'promotions', { status: 'OPTED_OUT' });
     const input = sendInput({
@@ -432,7 +392,7 @@ describe('sendMessage', () => {
 
     expect(result).toEqual({ status: 'FILTERED', reason: 'UNSUBSCRIBED' });
     expect(record).toMatchObject({ status: 'FILTERED', reason: 'UNSUBSCRIBED' });
-    expect(await providers.messages()).toEqual([]);
+    expect(await bed.providers.messages()).toEqual([]);
   });
 
   it('ends UNMAPPED when the message names a template Herald does not know', async () => {
@@ -443,5 +403,3 @@ describe('sendMessage', () => {
     expect(record).toMatchObject({ status: 'UNMAPPED', notification: 'ORDER_SHIPPED' });
   });
 });
-
-const silentLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
