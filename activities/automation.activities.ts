@@ -8,6 +8,7 @@ import type { RoutingNode } from '../domain/message';
 import { defaultRouting as workspaceDefaultRouting } from '../domain/routing';
 import { messageSchema } from '../domain/send-request.schema';
 import type { AutomationStepOutcome, HeraldAutomationRunStore } from '../db/automation-runs';
+import { ProfilePatchError } from '../db/profiles';
 
 /** The stored data automation steps read and write. */
 export interface AutomationDirectory {
@@ -133,7 +134,15 @@ export function createAutomationActivities({
     }): Promise<Record<string, unknown>> {
       const current = await automations.profile(request.userId);
       const next = mergeObjects(current, request.profile, request.merge ?? 'replace');
-      await automations.replaceProfile(request.userId, next);
+      try {
+        await automations.replaceProfile(request.userId, next);
+      } catch (error) {
+        // A profile the store refuses (a forbidden key) is refused on every retry too.
+        if (error instanceof ProfilePatchError) {
+          throw ApplicationFailure.nonRetryable(`update-profile: ${error.message}`, FailureType.ProviderRejected);
+        }
+        throw error;
+      }
       return next;
     },
 

@@ -60,8 +60,12 @@ function missingContact(channel: Channel): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`recipient has no address for ${channel}`, FailureType.MissingContact);
 }
 
-/** Provider clocks may run a little behind ours; an earlier attempt's message can carry an earlier timestamp. */
-const CLOCK_SKEW_MS = 60_000;
+/**
+ * Provider clocks may run a little behind ours (and Twilio's times have whole seconds), so an earlier attempt's
+ * message can carry an earlier timestamp. Kept short: a longer look-back could adopt another message that
+ * happened to have the same text for the same number.
+ */
+const CLOCK_SKEW_MS = 5_000;
 
 /** On a retry of this activity, since when an earlier attempt may have created the message; else undefined. */
 function retryWindow(): { since: number } | undefined {

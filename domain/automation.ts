@@ -109,6 +109,9 @@ export interface StepProblem {
   message: string;
 }
 
+/** Names of the run context (api-contract §7.3): a step result under one of them would hide it. */
+const RESERVED_REFS = new Set(['refs', 'data', 'profile', 'recipient', 'brand', 'template']);
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const isRef = (value: unknown): boolean => isObject(value) && typeof value.$ref === 'string';
@@ -147,6 +150,9 @@ function checkStep(step: unknown): string | undefined {
   }
   if (step.ref !== undefined && (typeof step.ref !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step.ref))) {
     return 'ref must be a name (letters, digits, _ and -)';
+  }
+  if (typeof step.ref === 'string' && RESERVED_REFS.has(step.ref)) {
+    return `ref "${step.ref}" is reserved: it names part of the run context`;
   }
   switch (action) {
     case 'delay':
@@ -305,6 +311,8 @@ function lookup(scope: Record<string, unknown>, path: string): unknown {
   for (const part of parts) {
     if (!isObject(current) && !Array.isArray(current)) return undefined;
     if (part === '__proto__' || part === 'constructor' || part === 'prototype') return undefined;
+    // Own properties only: `toString` and friends are not data.
+    if (!Object.prototype.hasOwnProperty.call(current, part)) return undefined;
     current = (current as Record<string, unknown>)[part];
   }
   return current;

@@ -19,7 +19,7 @@ export interface ResolvedMessage {
   /** Providers this message may use; absent = any (a SendGrid dynamic template narrows it to SendGrid). */
   enabledProviders?: ProviderKey[];
   /** Set when the message must end here: unknown template, or preferences forbid it. */
-  stop?: { status: 'UNMAPPED' | 'FILTERED'; reason?: MessageReason; error: string };
+  stop?: { status: 'UNMAPPED' | 'FILTERED' | 'UNROUTABLE'; reason?: MessageReason; error: string };
 }
 
 export interface StoredRecipientData {
@@ -90,9 +90,16 @@ export function resolveSend(inputs: ResolutionInputs): ResolvedMessage {
       return { to, stop: { status: 'FILTERED', reason: decision.reason, error: why } };
     }
     if (decision.channels) {
-      resolved.allowedChannels = resolved.allowedChannels
-        ? resolved.allowedChannels.filter((c) => decision.channels?.includes(c))
+      const templateChannels = resolved.allowedChannels;
+      resolved.allowedChannels = templateChannels
+        ? templateChannels.filter((c) => decision.channels?.includes(c))
         : [...decision.channels];
+      if (resolved.allowedChannels.length === 0) {
+        const error =
+          `the recipient allows only ${decision.channels.join(', ')} for topic ${inputs.topicId}, ` +
+          `and the template has content for ${templateChannels?.join(', ')}`;
+        return { to, stop: { status: 'UNROUTABLE', reason: MessageReason.NO_CHANNELS, error } };
+      }
     }
   }
   return resolved;

@@ -63,12 +63,21 @@ export async function runAutomation(input: RunAutomationInput): Promise<Automati
   const state: AutomationRunState = { status: 'RUNNING', refs };
   setHandler(automationRunStateQuery, () => state);
 
-  const token = automation.cancelation_token;
-  // A run with a token replaces earlier runs holding it (api-contract §7.3): a newer event supersedes them.
-  const superseded = await startAutomationRun({ runId, templateId: input.templateId, token, at: Date.now() });
-  await cancelRuns(superseded);
-
+  // The token may be a `$ref` into the run context (one token per user is the usual pattern).
+  const token = resolveRefs(automation.cancelation_token, { ...context, refs: context });
+  const badToken = token !== undefined && (typeof token !== 'string' || token === '');
   try {
+    // Inside the try, so that a run failing or cancelled this early is still recorded as finished.
+    const superseded = await startAutomationRun({
+      runId,
+      templateId: input.templateId,
+      token: badToken ? undefined : (token as string | undefined),
+      at: Date.now(),
+    });
+    if (badToken) throw ApplicationFailure.nonRetryable('cancelation_token does not resolve to a non-empty string');
+    // A run with a token replaces earlier runs holding it (api-contract §7.3): a newer event supersedes them.
+    await cancelRuns(superseded);
+
     for (const [index, step] of automation.steps.entries()) {
       state.currentStep = index;
       await recordAutomationStep({ runId, index, started: true });
@@ -159,6 +168,10 @@ async function runStep(
     case 'update-profile': {
       const userId = step.recipient_id ?? context.recipient;
       if (!userId) throw ApplicationFailure.nonRetryable(`steps[${index}]: update-profile has no recipient`);
+      // A `$ref` that leads nowhere must not become an empty profile that erases the stored one.
+      if (!isPlainObject(step.profile)) {
+        throw ApplicationFailure.nonRetryable(`steps[${index}]: update-profile's profile is not an object`);
+      }
       const profile = await updateProfile.executeWithOptions(
         { ...directoryPage, summary: `step ${index}: update profile of ${userId}` },
         [{ userId, profile: step.profile, merge: step.merge }],
@@ -282,6 +295,10 @@ async function cancelRuns(runIds: string[]): Promise<void> {
       }
     }),
   );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A condition that cannot be evaluated (a path into nothing, a type error) counts as false, as in routing. */

@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { RoutingNode } from '../../domain/message';
-import { defaultRouting } from '../../domain/routing';
 import type { SendGridApiSettings } from '../../activities/providers/sendgrid-client';
 import { sandboxCredentials } from '../sandbox/credentials';
-import { routingSchema } from '../../domain/send-request.schema';
 import { loadCommonConfig, parseEnv, type CommonConfig } from '../common/config';
 import { loadSegmentSourceSettings } from '../common/segment-source';
+import { parseDefaultRouting } from '../common/default-routing';
 import type { SegmentReporterSettings } from '../../activities/providers/segment-reporter';
 
 /** The development key `npm start` accepts when HERALD_API_KEYS is not set. Set real keys anywhere else. */
@@ -49,20 +48,6 @@ export interface GatewayConfig extends CommonConfig {
   examplesDir?: string;
   /** Where the gateway's lifecycle changes (provider webhooks) are tracked, as a Segment source; unset = nowhere. */
   segmentSource?: SegmentReporterSettings;
-}
-
-function parseDefaultRouting(json: string | undefined): RoutingNode {
-  if (!json) return defaultRouting;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new Error('invalid configuration: HERALD_DEFAULT_ROUTING is not JSON');
-  }
-  const parsed = routingSchema.safeParse(value);
-  if (!parsed.success)
-    throw new Error(`invalid configuration: HERALD_DEFAULT_ROUTING: ${parsed.error.issues[0].message}`);
-  return parsed.data as RoutingNode;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {

@@ -9,6 +9,8 @@ import type { SmtpSettings } from '../../activities/providers/smtp-email';
 import type { TwilioSettings } from '../../activities/providers/twilio-client';
 import { sandboxCredentials } from '../sandbox/credentials';
 import { loadCommonConfig, parseEnv, type CommonConfig } from '../common/config';
+import { parseDefaultRouting } from '../common/default-routing';
+import type { RoutingNode } from '../../domain/message';
 import { loadSegmentSourceSettings } from '../common/segment-source';
 import type { SegmentReporterSettings } from '../../activities/providers/segment-reporter';
 
@@ -36,6 +38,8 @@ const workerSchema = z.object({
   GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
   /** Replaces https://fcm.googleapis.com (a proxy, or the sandbox at another URL). */
   FCM_BASE_URL: z.string().url().optional(),
+  /** As the gateway's: routing for automation sends that name none. */
+  HERALD_DEFAULT_ROUTING: z.string().optional(),
 });
 
 /** Used with the provider sandbox, which accepts any bearer token and any project. */
@@ -74,6 +78,7 @@ export interface WorkerConfig extends CommonConfig {
   /** Which providers use real credentials; the others go to the sandbox. Logged at start-up (without secrets). */
   realProviders: string[];
   workflowBundlePath?: string;
+  defaultRouting: RoutingNode;
   /** Where message lifecycle changes are tracked (Herald as a Segment source); unset = nowhere. */
   segmentSource?: SegmentReporterSettings;
 }
@@ -130,6 +135,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       realFcm && 'firebase-fcm',
     ].filter((p): p is string => Boolean(p)),
     workflowBundlePath: raw.WORKFLOW_BUNDLE_PATH,
+    defaultRouting: parseDefaultRouting(raw.HERALD_DEFAULT_ROUTING),
     segmentSource: loadSegmentSourceSettings(env, common.sandboxUrl),
   };
 }

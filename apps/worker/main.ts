@@ -44,6 +44,7 @@ async function run(): Promise<void> {
     audiences: createAudienceDirectory(database),
     automations: createAutomationDirectory(database),
     runs: createAutomationRunStore(database),
+    defaultRouting: config.defaultRouting,
   });
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
