@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Audience } from '../domain/audience';
-import { formatMessageId } from '../domain/ids';
+import { derivedMessageId } from './derived-ids';
 import { messageIdentity, type SendMessageInput } from '../domain/message';
 import type { MessageLog } from './ports';
 
@@ -30,8 +29,7 @@ export interface AudienceDeps {
 
 /** The same request and user always give the same id, so a repeated page names the same messages. */
 export function fanOutMessageId(requestId: string, userId: string, enqueuedAt: number): string {
-  const digest = createHash('sha256').update(`${requestId}\n${userId}`).digest('hex');
-  return formatMessageId(enqueuedAt, digest.slice(0, 24));
+  return derivedMessageId(`${requestId}\n${userId}`, enqueuedAt);
 }
 
 export function createAudienceActivities({ audiences, messageLog }: AudienceDeps) {

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { mergeObjects, type AutomationDefinition, type MergeStrategy } from '../domain/automation';
 import { FailureType } from '../domain/failures';
-import { formatMessageId } from '../domain/ids';
+import { derivedMessageId } from './derived-ids';
 import { InvalidSend, normaliseMessage, type NormalisedSend } from '../domain/normalise-send';
 import type { RoutingNode } from '../domain/message';
 import { defaultRouting as workspaceDefaultRouting } from '../domain/routing';
@@ -49,8 +48,7 @@ export interface FetchDataRequest {
 
 /** A step's identity, derived from the run and the step's position: the same step always names the same thing. */
 export function stepDerivedId(runId: string, step: number, startedAt: number): string {
-  const digest = createHash('sha256').update(`${runId}\nstep:${step}`).digest('hex');
-  return formatMessageId(startedAt, digest.slice(0, 24));
+  return derivedMessageId(`${runId}\nstep:${step}`, startedAt);
 }
 
 /** fetch-data answers that mean "asking again will not help". */

@@ -466,6 +466,19 @@ export function evaluateCondition(expression: string | CompiledExpression, conte
   return Boolean(evaluate(compiled, context));
 }
 
+/**
+ * A user's condition where a failure to evaluate (a path into nothing, a type error) means "no": routing skips
+ * the entry, an automation skips the step. Absent means yes.
+ */
+export function conditionHolds(expression: string | undefined, context: Record<string, unknown>): boolean {
+  if (!expression) return true;
+  try {
+    return evaluateCondition(expression, context);
+  } catch {
+    return false;
+  }
+}
+
 function evaluateNode(node: ExpressionNode, context: object, depth: number): unknown {
   if (depth > MAX_EXPRESSION_DEPTH) {
     throw new ExpressionError(`Expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`);

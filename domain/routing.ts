@@ -1,5 +1,5 @@
 import { channelOfProvider, channelProviders, isChannel, type Channel, type ProviderKey } from './channels';
-import { evaluateCondition } from './expression';
+import { conditionHolds as holds } from './expression';
 import type { ChannelConfig, ProviderConfig, Recipient, RoutingNode } from './message';
 import { MessageReason } from './status';
 
@@ -151,12 +151,7 @@ function planName(name: string, context: PlanContext): ChannelStep | undefined {
 
 /** Conditions see `data` and `profile` (the recipient), as in Courier. One that cannot be evaluated is false. */
 function conditionHolds(condition: string | undefined, context: PlanContext): boolean {
-  if (!condition) return true;
-  try {
-    return evaluateCondition(condition, { data: context.options.data ?? {}, profile: context.recipient });
-  } catch {
-    return false;
-  }
+  return holds(condition, { data: context.options.data ?? {}, profile: context.recipient });
 }
 
 function allProviders(): ProviderKey[] {

@@ -1,9 +1,9 @@
 import { continueAsNew, defineQuery, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities, AudienceRecipient } from '../activities';
 import type { FanOutInput } from '../domain/audience';
 import { directoryPage } from './activity-profiles';
 import { sendMessage } from './send-message.workflow';
+import { startOnce } from './start-once';
 
 const { nextRecipients } = proxyActivities<Activities>(directoryPage);
 
@@ -56,8 +56,8 @@ export async function fanOutMessage(input: FanOutInput): Promise<FanOutResult> {
 }
 
 async function startRecipient(input: FanOutInput, recipient: AudienceRecipient): Promise<void> {
-  try {
-    await startChild(sendMessage, {
+  await startOnce(() =>
+    startChild(sendMessage, {
       workflowId: recipient.messageId,
       args: [
         {
@@ -71,9 +71,6 @@ async function startRecipient(input: FanOutInput, recipient: AudienceRecipient):
       parentClosePolicy: 'ABANDON',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       staticSummary: `${input.message.template ?? 'inline content'} to ${recipient.userId}`,
-    });
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-    throw error;
-  }
+    }),
+  );
 }

@@ -10,7 +10,6 @@ import {
   sleep,
   startChild,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { NormalisedSend } from '../domain/normalise-send';
 import {
@@ -23,10 +22,11 @@ import {
   type AutomationStep,
   type SendStep,
 } from '../domain/automation';
-import { evaluateCondition } from '../domain/expression';
+import { conditionHolds } from '../domain/expression';
 import { automationCall, bookkeeping, directoryPage } from './activity-profiles';
 import { fanOutMessage } from './fan-out-message.workflow';
 import { sendMessage } from './send-message.workflow';
+import { startOnce } from './start-once';
 
 const { startAutomationRun, findRunsByToken, recordAutomationStep, finishAutomationRun, messageStatuses } =
   proxyLocalActivities<Activities>(bookkeeping);
@@ -274,16 +274,6 @@ async function send(input: RunAutomationInput, index: number, message: Record<st
   return { requestId: fanOut.requestId };
 }
 
-/** A child that already exists was started by an earlier attempt at this step: that is the one we meant. */
-async function startOnce(start: () => Promise<unknown>): Promise<void> {
-  try {
-    await start();
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-    throw error;
-  }
-}
-
 /** Cancels runs by id; one that has already finished (or never existed) is simply left alone. */
 async function cancelRuns(runIds: string[]): Promise<void> {
   await Promise.all(
@@ -299,15 +289,6 @@ async function cancelRuns(runIds: string[]): Promise<void> {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A condition that cannot be evaluated (a path into nothing, a type error) counts as false, as in routing. */
-function conditionHolds(condition: string, scope: Record<string, unknown>): boolean {
-  try {
-    return evaluateCondition(condition, scope);
-  } catch {
-    return false;
-  }
 }
 
 function hostOf(url: string): string {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { AutomationRun, HeraldAutomationRunStore } from '../../../db/automation-runs';
 import type { HeraldAutomationTemplateStore } from '../../../db/automation-templates';
@@ -10,6 +10,7 @@ import { TASK_QUEUE } from '../../../domain/task-queues';
 import { runAutomation } from '../../../workflows/run-automation.workflow';
 import { BadRequest, NotFound } from '../errors/api-error';
 import { badRequestFromZod } from '../errors/zod-error';
+import { startUnlessStarted } from '../temporal/start-workflow';
 import { currentIdempotencyClaim, idempotentMessageId } from '../idempotency/context';
 import { AUTOMATION_RUN_STORE, AUTOMATION_TEMPLATE_STORE, TEMPLATE_STORE, TEMPORAL_CLIENT } from '../tokens';
 import type { AutomationLauncher, InboundEvent } from './automation-launcher';
@@ -128,18 +129,17 @@ export class AutomationRunsService implements AutomationLauncher {
     run: { runId: string; templateId?: string; automation: AutomationDefinition; context: AutomationContext },
     idempotent: boolean,
   ): Promise<void> {
-    try {
-      await this.client.workflow.start(runAutomation, {
-        workflowId: run.runId,
-        taskQueue: TASK_QUEUE,
-        args: [run],
-        staticSummary: `automation ${run.templateId ?? '(ad hoc)'} for ${run.context.recipient ?? 'no recipient'}`,
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (error) {
-      if (idempotent && error instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw error;
-    }
+    await startUnlessStarted(
+      () =>
+        this.client.workflow.start(runAutomation, {
+          workflowId: run.runId,
+          taskQueue: TASK_QUEUE,
+          args: [run],
+          staticSummary: `automation ${run.templateId ?? '(ad hoc)'} for ${run.context.recipient ?? 'no recipient'}`,
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      idempotent,
+    );
   }
 }

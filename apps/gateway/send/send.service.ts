@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { formatMessageId } from '../../../domain/ids';
 import { messageIdentity, type SendMessageInput } from '../../../domain/message';
 import { TASK_QUEUE } from '../../../domain/task-queues';
@@ -12,6 +12,7 @@ import type { Logger } from '../../common/logger';
 import { BadRequest } from '../errors/api-error';
 import { badRequestFromZod } from '../errors/zod-error';
 import type { GatewayConfig } from '../config';
+import { startUnlessStarted } from '../temporal/start-workflow';
 import { currentIdempotencyClaim, idempotentMessageId } from '../idempotency/context';
 import { GATEWAY_CONFIG, LOGGER, MESSAGE_LOG, TEMPORAL_CLIENT } from '../tokens';
 import { InvalidSend, normaliseLegacy, normaliseMessage, type NormalisedSend } from '../../../domain/normalise-send';
@@ -87,21 +88,20 @@ export class SendService {
   private async start(send: NormalisedSend, idempotent: boolean): Promise<void> {
     if (send.kind === 'fan-out') return this.startFanOut(send.input, idempotent);
     const input = send.input;
-    try {
-      await this.client.workflow.start(sendMessage, {
-        workflowId: input.messageId,
-        taskQueue: TASK_QUEUE,
-        args: [input],
-        staticSummary: `${input.template ?? 'inline content'} to ${input.to.user_id ?? 'an ad hoc recipient'}`,
-        workflowIdConflictPolicy: 'FAIL',
-        // An idempotent id must never get a second run, not even after the first one has finished.
-        ...(idempotent ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
-      });
-    } catch (error) {
-      // The same idempotent send already started this message: it is accepted, answer with its id.
-      if (idempotent && error instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw error;
-    }
+    // The same idempotent send may have started this message already: it is accepted, answer with its id.
+    await startUnlessStarted(
+      () =>
+        this.client.workflow.start(sendMessage, {
+          workflowId: input.messageId,
+          taskQueue: TASK_QUEUE,
+          args: [input],
+          staticSummary: `${input.template ?? 'inline content'} to ${input.to.user_id ?? 'an ad hoc recipient'}`,
+          workflowIdConflictPolicy: 'FAIL',
+          // An idempotent id must never get a second run, not even after the first one has finished.
+          ...(idempotent ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+        }),
+      idempotent,
+    );
     // After the start, not before: a failed start must leave no record behind. If this write fails the
     // workflow's own updates create the record, so the send is not lost; it only shows up a moment later.
     try {
@@ -113,19 +113,18 @@ export class SendService {
 
   /** A send to a list, list pattern or tenant: one `fanOutMessage` under the request id starts every message. */
   private async startFanOut(input: FanOutInput, idempotent: boolean): Promise<void> {
-    try {
-      await this.client.workflow.start(fanOutMessage, {
-        workflowId: input.requestId,
-        taskQueue: TASK_QUEUE,
-        args: [input],
-        staticSummary: `${input.message.template ?? 'inline content'} to ${describeAudience(input.audience)}`,
-        workflowIdConflictPolicy: 'FAIL',
-        ...(idempotent ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
-      });
-    } catch (error) {
-      if (idempotent && error instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw error;
-    }
+    await startUnlessStarted(
+      () =>
+        this.client.workflow.start(fanOutMessage, {
+          workflowId: input.requestId,
+          taskQueue: TASK_QUEUE,
+          args: [input],
+          staticSummary: `${input.message.template ?? 'inline content'} to ${describeAudience(input.audience)}`,
+          workflowIdConflictPolicy: 'FAIL',
+          ...(idempotent ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+        }),
+      idempotent,
+    );
   }
 }
 
