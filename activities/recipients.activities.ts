@@ -10,6 +10,14 @@ export interface RecipientDirectory {
   pushTokens(userId: string): Promise<string[]>;
   template(id: string): Promise<Template | undefined>;
   preference(userId: string | undefined, topicId: string, tenantId?: string): Promise<PreferenceInputs>;
+  /**
+   * What a tenant adds to its members' profiles: the tenant's `user_profile` and the user's own membership
+   * profile, each undefined when there is none.
+   */
+  tenantProfiles(
+    tenantId: string,
+    userId: string,
+  ): Promise<{ tenant?: Record<string, unknown>; membership?: Record<string, unknown> }>;
 }
 
 export interface ResolveRequest {
@@ -31,13 +39,18 @@ export function createRecipientActivities({ directory }: RecipientDeps) {
      */
     async resolveMessage(request: ResolveRequest): Promise<ResolvedMessage> {
       const userId = typeof request.to.user_id === 'string' ? request.to.user_id : undefined;
-      const [profile, pushTokens, template] = await Promise.all([
+      const tenantId = typeof request.to.tenant_id === 'string' ? request.to.tenant_id : undefined;
+      const [stored, pushTokens, template, tenant] = await Promise.all([
         userId ? directory.profile(userId) : undefined,
         userId ? directory.pushTokens(userId) : [],
         request.template ? directory.template(request.template) : undefined,
+        userId && tenantId ? directory.tenantProfiles(tenantId, userId) : undefined,
       ]);
+      // A tenant's user_profile is the default for its members, their membership profile comes next, and the
+      // user's own stored profile wins over both (inline keys win over everything, in resolveSend).
+      const profile =
+        tenant?.tenant || tenant?.membership ? { ...tenant.tenant, ...tenant.membership, ...stored } : stored;
       const topicId = request.topicId ?? template?.topic_id;
-      const tenantId = typeof request.to.tenant_id === 'string' ? request.to.tenant_id : undefined;
       const preference = topicId ? await directory.preference(userId, topicId, tenantId) : undefined;
       return resolveSend({
         to: request.to,

@@ -8,6 +8,7 @@ import { createListStore } from './lists';
 import { createPreferenceStore } from './preferences';
 import { createProfileStore } from './profiles';
 import { createTemplateStore } from './templates';
+import { createTenantStore } from './tenants';
 
 /** What the send-time lookups read, from Herald's database. */
 export function createRecipientDirectory(database: HeraldDatabase): RecipientDirectory {
@@ -15,11 +16,27 @@ export function createRecipientDirectory(database: HeraldDatabase): RecipientDir
   const tokens = createDeviceTokenStore(database);
   const templates = createTemplateStore(database);
   const preferences = createPreferenceStore(database);
+  const tenants = createTenantStore(database);
   return {
     profile: (userId) => profiles.get(userId),
     pushTokens: (userId) => tokens.activeTokens(userId, 'firebase-fcm'),
     template: (id) => templates.get(id),
     preference: (userId, topicId, tenantId) => preferences.inputsForSend(userId, topicId, tenantId),
+    async tenantProfiles(tenantId, userId) {
+      const [tenant, membership] = await Promise.all([
+        tenants.get(tenantId),
+        database.db
+          .selectFrom('tenant_members')
+          .select('profile')
+          .where('tenant_id', '=', tenantId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst(),
+      ]);
+      return {
+        tenant: tenant?.user_profile,
+        membership: membership?.profile ? (JSON.parse(membership.profile) as Record<string, unknown>) : undefined,
+      };
+    },
   };
 }
 

@@ -155,6 +155,34 @@ describeEachStack('sends to stored recipients', (stack) => {
     expect(sms.body).toBe('Hi Grace, order ORD-4242 is confirmed: 2x Espresso beans, 1x Milk frother. Total $149.99.');
   });
 
+  it("merges the tenant's user_profile and the membership profile under the user's, and fans out to a tenant", async () => {
+    await api('PUT', '/tenants/acme', { name: 'Acme', user_profile: { company: 'Acme Inc', role: 'member' } });
+    await v7().profiles.create('acme-admin', { profile: { phone_number: '+15550001101' } });
+    await v7().profiles.create('acme-staff', { profile: { phone_number: '+15550001102', company: 'Acme Labs' } });
+    await api('PUT', '/users/acme-admin/tenants/acme', { profile: { role: 'admin' } });
+    await api('PUT', '/users/acme-staff/tenants/acme', {});
+    const message = {
+      content: { body: 'Hi {{profile.role}} at {{profile.company}}' },
+      routing: { method: 'single', channels: ['sms'] },
+    };
+
+    const one = await sendThroughGateway(stack(), { ...message, to: { user_id: 'acme-admin', tenant_id: 'acme' } });
+    await settled(stack(), one, ['DELIVERED']);
+    const [admin] = await stack().providers.messages({ to: '+15550001101' });
+    expect(admin.body).toBe('Hi admin at Acme Inc');
+
+    await stack().providers.clear();
+    await sendThroughGateway(stack(), { ...message, to: { tenant_id: 'acme' } });
+    const fanned = await eventually(async () => {
+      const sms = await stack().providers.messages({ provider: 'twilio' });
+      return sms.length >= 2 ? sms : undefined;
+    });
+    expect(fanned.map((m) => `${m.to}: ${m.body}`).sort()).toEqual([
+      '+15550001101: Hi admin at Acme Inc',
+      '+15550001102: Hi member at Acme Labs',
+    ]);
+  });
+
   it('ends UNMAPPED for a template Herald does not know, and sends nothing', async () => {
     const id = await sendThroughGateway(stack(), { to: { email: 'nobody@example.com' }, template: 'NO_SUCH_TEMPLATE' });
     await settled(stack(), id, ['UNMAPPED']);
