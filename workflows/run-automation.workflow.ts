@@ -90,7 +90,21 @@ export async function runAutomation(input: RunAutomationInput): Promise<Automati
         });
         continue;
       }
-      const detail = await runStep(input, index, resolveRefs(step, scope) as AutomationStep, context);
+      let detail: Record<string, unknown>;
+      try {
+        detail = await runStep(input, index, resolveRefs(step, scope) as AutomationStep, context);
+      } catch (error) {
+        // The failed step shows in GET /automations/runs/{id} with its reason; the run then ends FAILED.
+        if (!isCancellation(error)) {
+          const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : '';
+          await recordAutomationStep({
+            runId,
+            index,
+            outcome: { index, action: step.action, outcome: 'failed', detail: { error: reason }, at: 0 },
+          });
+        }
+        throw error;
+      }
       if (step.ref) refs[step.ref] = detail;
       await recordAutomationStep({
         runId,
