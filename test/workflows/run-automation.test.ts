@@ -208,9 +208,9 @@ describe('runAutomation', () => {
       context: { data: {} },
       automation: {
         steps: [
-          { action: 'delay', duration: '1 minute' },
+          { action: 'update-profile', recipient_id: 'failing-run-user', profile: { seen: true } },
           { action: 'send', message: { to: { user_id: { $ref: 'data.nobody' } }, content: { body: 'x' } } },
-          { action: 'delay', duration: '1 minute' },
+          { action: 'update-profile', recipient_id: 'failing-run-user', profile: { after: true } },
         ],
       },
     });
@@ -219,6 +219,8 @@ describe('runAutomation', () => {
     expect(record?.status).toBe('FAILED');
     expect(record?.steps.map((s) => `${s.index}:${s.outcome}`)).toEqual(['0:done', '1:failed']);
     expect(record?.steps[1].detail?.error).toContain('message.to needs at least one of user_id');
+    // The step after the failure never ran.
+    expect(await createProfileStore(bed.deps.database).get('failing-run-user')).toEqual({ seen: true });
     expect(await bed.providers.messages()).toEqual([]);
   });
 
