@@ -7,7 +7,7 @@ export const DEFAULT_TIMEOUT_DELAY_MS = 30_000;
 export const faultSpecSchema = z.object({
   provider: z.enum(['twilio', 'sendgrid', 'segment', 'smtp', 'firebase-fcm', 'webhook'] satisfies Provider[]),
   count: z.number().int().min(1).max(100_000).default(1),
-  mode: z.enum(['status', 'timeout', 'drop']).default('status'),
+  mode: z.enum(['status', 'timeout', 'drop', 'slow']).default('status'),
   status: z.number().int().min(400).max(599).optional(),
   delayMs: z.number().int().min(0).max(600_000).optional(),
   /** Adds `Retry-After` to `status` answers; analytics-node waits that long instead of counting a retry. */
@@ -18,7 +18,7 @@ export type FaultSpec = z.input<typeof faultSpecSchema>;
 export interface Fault {
   id: number;
   provider: Provider;
-  mode: 'status' | 'timeout' | 'drop';
+  mode: 'status' | 'timeout' | 'drop' | 'slow';
   status: number;
   delayMs: number;
   retryAfterSeconds?: number;

@@ -40,6 +40,7 @@ export function providerRoute(ctx: SandboxContext, api: ProviderApi, handle: Pro
     if (fault?.mode === 'timeout') return holdThenFail(ctx, api, fault, request, reply, entry);
 
     const result = await handle(request);
+    if (fault?.mode === 'slow') return holdThenAnswer(ctx, fault, request, reply, entry, result);
     if (fault?.mode === 'drop') {
       // The work is done and recorded, but the client never learns it: the retry-after-timeout double send.
       reply.hijack();
@@ -98,6 +99,29 @@ async function holdThenFail(
     return;
   }
   return send(reply, entry, faultReply(api, fault));
+}
+
+/**
+ * The work is done and recorded, but the answer waits `delayMs`: a client that dies meanwhile (a killed worker)
+ * never learns that the provider has the message.
+ */
+async function holdThenAnswer(
+  ctx: SandboxContext,
+  fault: Fault,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: RequestEntry,
+  result: ProviderReply,
+): Promise<void> {
+  const hold = ctx.held.wait(fault.delayMs);
+  reply.raw.once('close', hold.cancel);
+  await hold.done;
+  if (request.raw.socket?.destroyed ?? true) {
+    reply.hijack();
+    ctx.logger.info(`${request.method} ${request.url} answered slowly; the client was gone`);
+    return;
+  }
+  return send(reply, entry, result);
 }
 
 function send(reply: FastifyReply, entry: RequestEntry, result: ProviderReply): void {

@@ -17,7 +17,7 @@ export interface Fault {
   provider: 'twilio' | 'sendgrid' | 'segment' | 'smtp' | 'firebase-fcm' | 'webhook';
   count: number;
   status?: number;
-  mode?: 'status' | 'timeout' | 'drop';
+  mode?: 'status' | 'timeout' | 'drop' | 'slow';
   delayMs?: number;
 }
 

@@ -125,6 +125,36 @@ describe('sandbox: injected faults', () => {
     expect(messages).toHaveLength(2);
   });
 
+  it('slow: records the message at once and answers after delayMs, or never if the client has gone', async () => {
+    await addFault(sandbox.base, { provider: 'twilio', count: 2, mode: 'slow', delayMs: 400 });
+    const client = twilioClient();
+    const sent = client.messages.create({ to: '+15551234567', from, body: 'slow' });
+    const recorded = await waitFor(async () => {
+      const all = await messagesOf(sandbox.base);
+      return all.length === 1 && all;
+    });
+    expect(recorded[0]).toMatchObject({ to: '+15551234567', body: 'slow' });
+    expect((await requestsOf(sandbox.base, 'twilio'))[0]).toMatchObject({ fault: 'slow', status: null });
+    expect((await sent).sid).toBe(recorded[0].id);
+    expect((await requestsOf(sandbox.base, 'twilio'))[0]).toMatchObject({ status: 201 });
+
+    // A client that gives up (as a killed worker does) gets nothing; the message stays.
+    const controller = new AbortController();
+    const gaveUp = fetch(`${sandbox.base}/twilio/2010-04-01/Accounts/${accountSid}/Messages.json`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ To: '+15557654321', From: from, Body: 'gone' }).toString(),
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    await waitFor(async () => (await messagesOf(sandbox.base)).length === 2);
+    controller.abort();
+    expect(await gaveUp).toMatchObject({ name: 'AbortError' });
+    expect((await messagesOf(sandbox.base)).map((m) => m.body)).toEqual(['slow', 'gone']);
+  });
+
   it('Segment: a 500 is retried by the SDK and the event is recorded once', async () => {
     await addFault(sandbox.base, { provider: 'segment', count: 1, status: 500 });
     const analytics = new Analytics({
