@@ -34,7 +34,7 @@ export type SmtpMessageSink =
 
 /** The part of a sandbox fault the sink needs; `FaultQueue` fits once its `Provider` includes `'smtp'`. */
 export interface SmtpFaultSource {
-  take(provider: 'smtp'): { mode: 'status' | 'timeout' | 'drop'; status: number; delayMs: number } | undefined;
+  take(provider: 'smtp'): { mode: 'status' | 'timeout' | 'drop' | 'slow'; status: number; delayMs: number } | undefined;
 }
 
 export interface SmtpSinkOptions {
@@ -164,9 +164,11 @@ export function createSmtpSink(options: SmtpSinkOptions): SmtpSink {
           ? callback(smtpError(554, 'Transaction failed (injected fault)'))
           : callback(smtpError(451, 'Temporary local problem, try again later (injected fault)'));
       if (fault.mode === 'status') return reply();
+      // `slow` answers the envelope late but accepts it; `timeout` answers late with the failure.
       const timer = setTimeout(() => {
         held.delete(timer);
-        reply();
+        if (fault.mode === 'slow') callback();
+        else reply();
       }, fault.delayMs);
       held.set(timer, () => callback(smtpError(421, 'Server shutting down')));
     },

@@ -54,7 +54,7 @@ export interface RequestEntry {
   body: unknown;
   /** `null` while the request is held or when the connection was dropped on purpose. */
   status: number | null;
-  fault?: 'status' | 'timeout' | 'drop';
+  fault?: 'status' | 'timeout' | 'drop' | 'slow';
   at: number;
 }
 
