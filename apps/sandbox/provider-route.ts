@@ -37,10 +37,12 @@ export function providerRoute(ctx: SandboxContext, api: ProviderApi, handle: Pro
     if (fault) entry.fault = fault.mode;
 
     if (fault?.mode === 'status') return send(reply, entry, faultReply(api, fault));
-    if (fault?.mode === 'timeout') return holdThenFail(ctx, api, fault, request, reply, entry);
+    // `timeout`: nothing is done, and after the delay the call fails.
+    if (fault?.mode === 'timeout') return holdThen(ctx, fault, request, reply, entry, faultReply(api, fault));
 
     const result = await handle(request);
-    if (fault?.mode === 'slow') return holdThenAnswer(ctx, fault, request, reply, entry, result);
+    // `slow`: the work is done and recorded, but the answer waits: a client that dies meanwhile never learns it.
+    if (fault?.mode === 'slow') return holdThen(ctx, fault, request, reply, entry, result);
     if (fault?.mode === 'drop') {
       // The work is done and recorded, but the client never learns it: the retry-after-timeout double send.
       reply.hijack();
@@ -81,47 +83,27 @@ function faultReply(api: ProviderApi, fault: Fault): ProviderReply {
   return { ...result, headers: { ...result.headers, 'Retry-After': String(fault.retryAfterSeconds) } };
 }
 
-async function holdThenFail(
-  ctx: SandboxContext,
-  api: ProviderApi,
-  fault: Fault,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  entry: RequestEntry,
-): Promise<void> {
-  const hold = ctx.held.wait(fault.delayMs);
-  // A client that gave up frees the slot at once instead of pinning a timer for the full delay.
-  reply.raw.once('close', hold.cancel);
-  await hold.done;
-  if (request.raw.socket?.destroyed ?? true) {
-    reply.hijack();
-    ctx.logger.info(`${request.method} ${request.url} held by a timeout fault; the client gave up`);
-    return;
-  }
-  return send(reply, entry, faultReply(api, fault));
-}
-
 /**
- * The work is done and recorded, but the answer waits `delayMs`: a client that dies meanwhile (a killed worker)
- * never learns that the provider has the message.
+ * Holds the call `delayMs`, then answers with `answer` if the client is still there. A client that gave up (or
+ * died: a killed worker) frees the slot at once instead of pinning a timer, and never gets an answer.
  */
-async function holdThenAnswer(
+async function holdThen(
   ctx: SandboxContext,
   fault: Fault,
   request: FastifyRequest,
   reply: FastifyReply,
   entry: RequestEntry,
-  result: ProviderReply,
+  answer: ProviderReply,
 ): Promise<void> {
   const hold = ctx.held.wait(fault.delayMs);
   reply.raw.once('close', hold.cancel);
   await hold.done;
   if (request.raw.socket?.destroyed ?? true) {
     reply.hijack();
-    ctx.logger.info(`${request.method} ${request.url} answered slowly; the client was gone`);
+    ctx.logger.info(`${request.method} ${request.url} held by a ${fault.mode} fault; the client was gone`);
     return;
   }
-  return send(reply, entry, result);
+  return send(reply, entry, answer);
 }
 
 function send(reply: FastifyReply, entry: RequestEntry, result: ProviderReply): void {

@@ -25,7 +25,7 @@ describe('fanOutMessage', () => {
     await lists.subscribe('fans.vip', users[0]);
     await lists.subscribe('others', 'outsider');
 
-    const { messageId, ...message } = sendInput({ to: {}, content: { body: 'Hi {{profile.phone_number}}' } });
+    const { messageId: _unused, ...message } = sendInput({ to: {}, content: { body: 'Hi {{profile.phone_number}}' } });
     const requestId = newMessageId();
     const input: FanOutInput = {
       requestId,
@@ -54,7 +54,6 @@ describe('fanOutMessage', () => {
       );
       return { result: outcome, firstRunId: handle.firstExecutionRunId };
     });
-    void messageId;
 
     expect(result).toEqual({ started: 13, done: true });
     const sms = await bed.providers.messages({ provider: 'twilio' });
